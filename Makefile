@@ -37,7 +37,7 @@ LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Ilib $(DEP_CFLAGS) \
 	-DLST_VERSION='"$(VERSION)"' -DLST_LIBEXECDIR='"$(LIBEXECDIR)"'
-LIBS = $(DEP_LIBS) -lm
+LIBS = -Wl,--as-needed $(DEP_LIBS) -lm
 
 ifneq ($(V),1)
 Q = @
