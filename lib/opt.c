@@ -6,7 +6,7 @@
 void opt_usage(FILE *f, const struct opt *opts, const char *const *usage)
 {
 	for (size_t i = 0; usage[i]; i++)
-		fprintf(f, "%s%s\n", i ? "   or: " : "", usage[i]);
+		fprintf(f, "%s%s\n", i ? "   or: " : "usage: ", usage[i]);
 	fputc('\n', f);
 	for (const struct opt *o = opts; o->type != OPT_END_; o++) {
 		char left[64];
@@ -26,7 +26,7 @@ void opt_usage(FILE *f, const struct opt *opts, const char *const *usage)
 		else
 			fprintf(f, "%s\n%26s%s\n", left, "", o->help);
 	}
-	fprintf(f, "    -h, --help              show this help\n");
+	fprintf(f, "%-26s%s\n", "    -h, --help", "show this help");
 }
 
 void opt_usage_die(const struct opt *opts, const char *const *usage, const char *fmt, ...)
