@@ -130,7 +130,9 @@ static int cmd_config(int argc, char **argv)
 		return config_set(argv[0], NULL);
 	if (n == 2)
 		return config_set(argv[0], argv[1]);
-	char *v = config_get(argv[0]);
+	char *v;
+	if (config_read(&v, argv[0]) < 0)
+		return -1;
 	if (!v)
 		return diag_error(LST_ENOTFOUND, "'%s' is not set", argv[0]);
 	puts(v);

@@ -135,7 +135,15 @@ bool config_key_valid(const char *key)
 
 char *config_get(const char *key)
 {
+	char *v;
+	return config_read(&v, key) < 0 ? NULL : v;
+}
+
+int config_read(char **value, const char *key)
+{
 	json_t *c = config_load();
+	if (!c)
+		return -1;
 	json_t *v = json_object_get(c, key);
 	char *r = NULL;
 	if (json_is_string(v))
@@ -146,7 +154,8 @@ char *config_get(const char *key)
 		free(s);
 	}
 	json_decref(c);
-	return r;
+	*value = r;
+	return 0;
 }
 
 int config_set(const char *key, const char *value)

@@ -19,7 +19,9 @@ bool home_exists(void);
 /* Creates HOME and HOME/keys (0700). 0 or -1 (reported). */
 int home_ensure(void) LST_WUR;
 
-/* Value of KEY in config.json, malloc'd, or NULL if unset. */
+/* *value: KEY's value, malloc'd, or NULL if unset. 0, or -1 if config.json is unreadable (reported). */
+int config_read(char **value, const char *key) LST_WUR;
+/* Like config_read; NULL both when unset and on error (reported). */
 char *config_get(const char *key);
 /* Set KEY (NULL value unsets). 0 or -1 (reported). */
 int config_set(const char *key, const char *value) LST_WUR;
