@@ -307,11 +307,13 @@ static int sign_one(json_t *j, const key_entry *e, const secret_key *k, const ch
 		diag_error(LST_EINVALID, "%s: 'from' is '%s' but the key is '%s'", where, from, e->address_str);
 	else if (!t.has_chain_id)
 		diag_error(LST_EINVALID, "%s: 'chain_id' is required (unprotected transactions are not signed)", where);
-	else if (tx_sign(&t, k->priv) < 0)
-		diag_error(LST_EFAIL, "%s: signing failed", where);
 	else {
 		buf b = BUF_INIT;
-		tx_encode(&b, &t);
+		if (tx_sign(&t, &b, k->priv, e->address) < 0) {
+			tx_free(&t);
+			buf_free(&b);
+			return diag_error(LST_EFAIL, "%s: signing failed", where);
+		}
 		char hash[67], from_s[ADDR_STR];
 		hex_encode(hash, t.hash, 32);
 		addr_to_str(from_s, t.from);

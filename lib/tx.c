@@ -99,7 +99,7 @@ void tx_encode(buf *b, const tx *t)
 	rlp_list_end(b, l);
 }
 
-int tx_sign(tx *t, const uint8_t priv[32])
+int tx_sign(tx *t, buf *raw, const uint8_t priv[32], const uint8_t from[20])
 {
 	uint8_t digest[32], sig[64];
 	int recid;
@@ -118,11 +118,11 @@ int tx_sign(tx *t, const uint8_t priv[32])
 		if (u256_mul_small(&t->v, &c, 2, 35 + (uint64_t)recid) < 0)
 			return -1;
 	}
-	if (secp_address_from_priv(t->from, priv) < 0)
-		return -1;
-	buf b = BUF_INIT;
-	tx_encode(&b, t);
-	keccak256(t->hash, b.p, b.len);
+	memcpy(t->from, from, 20);
+	buf b = BUF_INIT, *out = raw ? raw : &b;
+	size_t start = out->len;
+	tx_encode(out, t);
+	keccak256(t->hash, out->p + start, out->len - start);
 	buf_free(&b);
 	t->signed_ = true;
 	return 0;

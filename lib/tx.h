@@ -55,8 +55,12 @@ void tx_signing_hash(uint8_t out[32], const tx *t);
 void tx_encode(buf *b, const tx *t);
 /* The unsigned encoding, as ethers' unsignedSerialized. */
 void tx_encode_unsigned(buf *b, const tx *t);
-/* Sign with priv: sets v, r, s, from and hash. 0 or -1. */
-int tx_sign(tx *t, const uint8_t priv[32]) LST_WUR;
+/*
+ * Sign with priv, whose address is from (computed once by the caller, so
+ * batch signing does not derive the public key per transaction): sets v,
+ * r, s, from and hash, and appends the signed encoding to raw if not NULL.
+ */
+int tx_sign(tx *t, buf *raw, const uint8_t priv[32], const uint8_t from[20]) LST_WUR;
 
 /* Intrinsic gas of t (21000 + data + creation + access list). */
 uint64_t tx_intrinsic_gas(const tx *t);

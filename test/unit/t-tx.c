@@ -153,7 +153,7 @@ static void test_ethers_transactions(void)
 			const char *name = str(c, "name");
 			const char *want_u = str(c, forms[f].unsigned_key);
 			const char *want_s = str(c, forms[f].signed_key);
-			uint8_t priv[32];
+			uint8_t priv[32], from[20];
 			char err[256] = "";
 			tx t, d;
 			if (!want_u || !want_s || !*want_u || !*want_s)
@@ -169,10 +169,9 @@ static void test_ethers_transactions(void)
 			char *uh = hex_encode_alloc(u.p, u.len);
 			if (strcmp(uh, want_u)) {
 				group_fail(&g, name, "unsigned %s", uh);
-			} else if (tx_sign(&t, priv) < 0) {
+			} else if (secp_address_from_priv(from, priv) < 0 || tx_sign(&t, &s, priv, from) < 0) {
 				group_fail(&g, name, "cannot sign");
 			} else {
-				tx_encode(&s, &t);
 				char *sh = hex_encode_alloc(s.p, s.len);
 				if (strcmp(sh, want_s))
 					group_fail(&g, name, "signed %s", sh);
@@ -243,9 +242,10 @@ static void test_forgery(void)
 	json_t *j = json_pack("{s:i,s:i,s:s,s:s,s:i,s:s}", "chain_id", 161, "nonce", 0, "to",
 			      "0x7e5f4552091a69125d5dfcb7b8c2659029395bdf", "value", "1000", "gas", 21000,
 			      "gas_price", "1");
-	ok(tx_from_json(&t, err, sizeof(err), j) == 0 && tx_sign(&t, priv) == 0, "sign a legacy EIP-155 tx");
+	uint8_t from[20];
 	buf b = BUF_INIT;
-	tx_encode(&b, &t);
+	ok(tx_from_json(&t, err, sizeof(err), j) == 0 && secp_address_from_priv(from, priv) == 0 &&
+	   tx_sign(&t, &b, priv, from) == 0, "sign a legacy EIP-155 tx");
 	raw = b.p;
 	n = b.len;
 	/* Flip a bit of the value: decodes, but to another sender. */
