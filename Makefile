@@ -105,7 +105,7 @@ bench: all $(BENCHES)
 	@test/bench/run.sh
 
 fuzz: config.mk
-	@test/fuzz/run.sh
+	@DEP_CFLAGS='$(DEP_CFLAGS)' DEP_LIBS='$(DEP_LIBS)' test/fuzz/run.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \

@@ -6,6 +6,12 @@
 
 static const char *prog_name = "lst";
 static int last_status = LST_EFAIL;
+static bool quiet;
+
+void diag_set_quiet(bool q)
+{
+	quiet = q;
+}
 
 void diag_init(const char *prog)
 {
@@ -21,6 +27,8 @@ const char *diag_prog(void)
 static void vreport(const char *kind, const char *fmt, va_list ap)
 {
 	char buf[4096];
+	if (quiet)
+		return;
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	fprintf(stderr, "%s: %s: %s\n", prog_name, kind, buf);
 }

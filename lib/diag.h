@@ -22,6 +22,9 @@ void diag_hint(const char *fmt, ...) LST_PRINTF(1, 2);
 /* Report and exit at once with `code`. */
 LST_NORETURN void diag_die(int code, const char *fmt, ...) LST_PRINTF(2, 3);
 
+/* Quiet: record statuses but print nothing (fuzzers, probes). */
+void diag_set_quiet(bool quiet);
+
 /* Status of the last diag_error (LST_EFAIL when none was recorded). */
 int diag_status(void);
 void diag_set_status(int code);
