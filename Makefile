@@ -114,13 +114,15 @@ install: all
 	install -m 755 $(B)/bin/lst $(DESTDIR)$(BINDIR)/lst
 	for p in $(filter-out $(B)/bin/lst,$(PROGRAMS)); do \
 		install -m 755 $$p $(DESTDIR)$(LIBEXECDIR)/ && \
-		ln -sf $(LIBEXECDIR)/$${p##*/} $(DESTDIR)$(BINDIR)/$${p##*/}; done
-	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1/
-	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7/
-	for f in completions/*.bash; do b=$${f##*/}; \
-		install -m 644 $$f $(DESTDIR)$(BASHCOMPDIR)/$${b%.bash}; done
-	install -m 644 $(wildcard completions/_*) $(DESTDIR)$(ZSHCOMPDIR)/
-	install -m 644 $(wildcard completions/*.fish) $(DESTDIR)$(FISHCOMPDIR)/
+		ln -sf $(LIBEXECDIR)/$${p##*/} $(DESTDIR)$(BINDIR)/$${p##*/} || exit 1; done
+	for m in $(MAN_PAGES); do \
+		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/ || exit 1; done
+	for f in $(wildcard completions/*.bash); do b=$${f##*/}; \
+		install -m 644 $$f $(DESTDIR)$(BASHCOMPDIR)/$${b%.bash} || exit 1; done
+	for f in $(wildcard completions/_*); do \
+		install -m 644 $$f $(DESTDIR)$(ZSHCOMPDIR)/ || exit 1; done
+	for f in $(wildcard completions/*.fish); do \
+		install -m 644 $$f $(DESTDIR)$(FISHCOMPDIR)/ || exit 1; done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/lst
