@@ -4,8 +4,9 @@ load /usr/lib/bats/bats-support/load
 load /usr/lib/bats/bats-assert/load
 
 TOP="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
-export PATH="$TOP/build/bin:$PATH"
-export LST_EXEC_PATH="$TOP/build/bin"
+BIN="${LST_BIN_DIR:-$TOP/build/bin}"
+export PATH="$BIN:$PATH"
+export LST_EXEC_PATH="$BIN"
 VECTORS="${LST_VECTORS:-$TOP/../shared/vectors}"
 
 setup() {
