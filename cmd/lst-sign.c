@@ -305,7 +305,7 @@ static int sign_one(json_t *j, const key_entry *e, const secret_key *k, const ch
 	int r = -1;
 	if (from && (addr_parse(fa, from, &why) < 0 || memcmp(fa, e->address, 20)))
 		diag_error(LST_EINVALID, "%s: 'from' is '%s' but the key is '%s'", where, from, e->address_str);
-	else if (!t.has_chain_id)
+	else if (!t.has_chain_id || (!json_object_get(j, "chain_id") && !json_object_get(j, "chainId")))
 		diag_error(LST_EINVALID, "%s: 'chain_id' is required (unprotected transactions are not signed)", where);
 	else {
 		buf b = BUF_INIT;
@@ -381,16 +381,13 @@ out:
 	return r;
 }
 
+/* Decimal or 0x-hex, as everywhere else (never octal). */
 static int parse_u64(uint64_t *out, const char *s)
 {
-	char *end;
-	errno = 0;
-	if (!*s || *s == '-')
+	u256 v;
+	if (u256_from_str(&v, s) < 0 || !u256_fits_u64(&v))
 		return -1;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (errno || *end)
-		return -1;
-	*out = v;
+	*out = v.w[0];
 	return 0;
 }
 

@@ -128,8 +128,18 @@ static int cmd_config(int argc, char **argv)
 				  argv[0]);
 	if (unset)
 		return config_set(argv[0], NULL);
-	if (n == 2)
+	if (n == 2) {
+		if (!strcmp(argv[0], "key")) {
+			/* The default key must exist: store its address, whatever named it. */
+			key_entry e;
+			if (keyring_find(&e, argv[1]) < 0)
+				return -1;
+			int r = config_set("key", e.address_str);
+			keyring_entry_free(&e);
+			return r;
+		}
 		return config_set(argv[0], argv[1]);
+	}
 	char *v;
 	if (config_read(&v, argv[0]) < 0)
 		return -1;
@@ -195,6 +205,10 @@ static int cmd_help(int argc, char **argv)
 	}
 	if (!strcmp(page, "lst")) {
 		free(page);
+		if (!strcmp(verb, "help") || !strcmp(verb, "version")) {
+			usage(stdout);
+			return 0;
+		}
 		char *bargv[] = {(char *)verb, "--help", NULL};
 		return find_builtin(verb)->fn(2, bargv);
 	}

@@ -177,3 +177,24 @@ load helper
 	assert_failure 1
 	assert_output --partial "cannot write standard output"
 }
+
+@test "lst help help and lst help version print lst's usage" {
+	run lst help help
+	assert_success
+	assert_output --partial 'usage: lst'
+	run lst help version
+	assert_success
+	assert_output --partial 'usage: lst'
+}
+
+@test "lst config key accepts only an existing key, stored as its address" {
+	a=$(plain_key alice)
+	run lst config key alice
+	assert_success
+	run lst config key
+	assert_output "$a"
+	run lst config key 0x
+	assert_failure 3
+	run lst config key
+	assert_output "$a"
+}

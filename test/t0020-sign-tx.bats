@@ -110,7 +110,8 @@ legacy() {
 	for tx in '{"chain_id":161,"gasprice":"1"}' '{"chain_id":161,"value":"12abc"}' \
 		'{"chain_id":161,"value":-1}' '{"chain_id":161,"to":"0x1234"}' \
 		'{"chain_id":161,"data":"0xabc"}' '{"chain_id":161,"nonce":"18446744073709551616"}' \
-		'{"type":7,"chain_id":161}' '{"nonce":0}' '{"type":2,"chain_id":1,"gas_price":"1"}'; do
+		'{"type":7,"chain_id":161}' '{"nonce":0}' '{"type":2,"chain_id":1,"gas_price":"1"}' \
+		'{"type":2,"nonce":0}' '{"type":1,"nonce":0}' '{"chain_id":0}'; do
 		run sh -c "echo '$tx' | lst-sign sign"
 		assert_failure 6
 	done
@@ -177,6 +178,10 @@ legacy() {
 	assert_failure 6
 	assert_output --partial "invalid chain id"
 	run lst-sign decode --chain-id abc
+	assert_failure 2
+	run sh -c "echo $raw | lst-sign decode --chain-id 0xa1"
+	assert_success
+	run sh -c "echo $raw | lst-sign decode --chain-id 0161"
 	assert_failure 2
 }
 

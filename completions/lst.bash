@@ -1,0 +1,212 @@
+# bash completion for lst(1)                               -*- shell-script -*-
+#
+# Source this file, or install it as
+# $(pkg-config --variable=completionsdir bash-completion)/lst.
+# It needs only bash: COMP_WORDS and COMP_CWORD in, COMPREPLY out, so it
+# works with or without the bash-completion package.
+#
+# Verbs are lst's built-in verbs plus every lst-VERB program on the exec
+# path (--exec-path=DIR, LST_EXEC_PATH, the libexec dir, PATH), as git
+# completes git-* commands. 'lst VERB ...' for such a program is completed
+# by its own completion function when one is loaded (e.g. _lst_sign for
+# 'lst sign').
+
+__lst_builtins="help init config version"
+
+# __lst_exec_dirs [WORD...]: the directories searched for lst-VERB, one a line.
+__lst_exec_dirs()
+{
+	local w d libexec
+	for w in "$@"; do
+		[[ $w == --exec-path=?* ]] && printf '%s\n' "${w#--exec-path=}" | tr ':' '\n'
+	done
+	[[ -n ${LST_EXEC_PATH-} ]] && printf '%s\n' "$LST_EXEC_PATH" | tr ':' '\n'
+	# The compiled-in libexec dir: what 'lst --exec-path' prints without
+	# LST_EXEC_PATH.
+	if type -P lst >/dev/null 2>&1; then
+		libexec=$(LST_EXEC_PATH= command lst --exec-path 2>/dev/null)
+		[[ -n $libexec ]] && printf '%s\n' "$libexec"
+	fi
+	printf '%s\n' "$PATH" | tr ':' '\n'
+}
+
+# __lst_verbs [WORD...]: built-in verbs and lst-* programs, one a line.
+__lst_verbs()
+{
+	local d f
+	printf '%s\n' $__lst_builtins
+	while IFS= read -r d; do
+		[[ -n $d && -d $d ]] || continue
+		for f in "$d"/lst-*; do
+			[[ -f $f && -x $f ]] && printf '%s\n' "${f##*/lst-}"
+		done
+	done < <(__lst_exec_dirs "$@")
+}
+
+# __lst_home [WORD...]: the state directory, honouring a --home in WORDS.
+__lst_home()
+{
+	local h= i w
+	for ((i = 1; i <= $#; i++)); do
+		w=${!i}
+		case $w in
+		--home=*) h=${w#--home=} ;;
+		--home)
+			i=$((i + 1))
+			[[ ${!i} == = ]] && i=$((i + 1))
+			h=${!i}
+			;;
+		esac
+	done
+	if [[ -z $h ]]; then
+		if [[ -n ${LST_HOME-} ]]; then
+			h=$LST_HOME
+		elif [[ -n ${XDG_DATA_HOME-} ]]; then
+			h=$XDG_DATA_HOME/lst
+		else
+			h=$HOME/.local/share/lst
+		fi
+	fi
+	[[ $h == "~" || $h == "~/"* ]] && h=$HOME${h#\~}
+	printf '%s\n' "$h"
+}
+
+_lst()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]} prev= i w verb= verb_at=0
+	((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
+	COMPREPLY=()
+
+	# The verb is the first word that is not a global option or its value.
+	# "--exec-path=DIR" may arrive as "--exec-path" "=" "DIR".
+	local -a words=()
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		w=${COMP_WORDS[i]}
+		case $w in
+		--home)
+			i=$((i + 1))
+			[[ ${COMP_WORDS[i]} == = ]] && i=$((i + 1))
+			words+=(--home "${COMP_WORDS[i]}")
+			;;
+		--exec-path)
+			if [[ ${COMP_WORDS[i + 1]} == = ]]; then
+				i=$((i + 2))
+				words+=("--exec-path=${COMP_WORDS[i]}")
+			fi
+			;;
+		-*) words+=("$w") ;;
+		*)
+			verb=$w
+			verb_at=$i
+			break
+			;;
+		esac
+	done
+
+	if [[ -z $verb ]]; then
+		# Values of global options.
+		if [[ $prev == --home || ($prev == = && ${COMP_WORDS[COMP_CWORD - 2]} == --home) ]]; then
+			compopt -o filenames 2>/dev/null
+			local IFS=$'\n'
+			COMPREPLY=($(compgen -d -- "$cur"))
+			return 0
+		fi
+		if [[ $prev == = && ${COMP_WORDS[COMP_CWORD - 2]} == --exec-path ]] ||
+			[[ $cur == = && $prev == --exec-path ]]; then
+			[[ $cur == = ]] && cur=
+			compopt -o filenames 2>/dev/null
+			local IFS=$'\n'
+			COMPREPLY=($(compgen -d -- "$cur"))
+			return 0
+		fi
+		if [[ $cur == --home=* || $cur == --exec-path=* ]]; then
+			compopt -o filenames 2>/dev/null
+			local IFS=$'\n'
+			COMPREPLY=($(compgen -d -P "${cur%%=*}=" -- "${cur#*=}"))
+			return 0
+		fi
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--home --exec-path --exec-path= --version --help" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(__lst_verbs "${words[@]}" | sort -u)" -- "$cur"))
+		fi
+		return 0
+	fi
+
+	case $verb in
+	help)
+		((COMP_CWORD == verb_at + 1)) &&
+			COMPREPLY=($(compgen -W "$(__lst_verbs "${words[@]}" | sort -u)" -- "$cur"))
+		return 0
+		;;
+	version)
+		return 0
+		;;
+	init)
+		case $prev in
+		--passphrase-file)
+			compopt -o filenames 2>/dev/null
+			local IFS=$'\n'
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return 0
+			;;
+		--name | -n) return 0 ;;
+		esac
+		[[ $cur == -* ]] &&
+			COMPREPLY=($(compgen -W "--name --insecure-plaintext-key --passphrase-file --json --help" -- "$cur"))
+		return 0
+		;;
+	config)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--list --unset --json --help" -- "$cur"))
+			return 0
+		fi
+		# Operands: KEY, then VALUE.
+		local n=0 key=
+		for ((i = verb_at + 1; i < COMP_CWORD; i++)); do
+			w=${COMP_WORDS[i]}
+			[[ $w == -* ]] && continue
+			n=$((n + 1))
+			[[ $n == 1 ]] && key=$w
+		done
+		local home
+		home=$(__lst_home "${words[@]}")
+		if ((n == 0)); then
+			# Settings in config.json (one "key": value a line), and "key".
+			COMPREPLY=($(compgen -W "$({ echo key; sed -n \
+				's/^[[:space:]]*"\([a-z0-9_.-]*\)"[[:space:]]*:.*/\1/p' \
+				"$home/config.json" 2>/dev/null; } | sort -u)" -- "$cur"))
+		elif ((n == 1)) && [[ $key == key ]]; then
+			local f addrs=
+			for f in "$home"/keys/0x*.json; do
+				[[ -f $f ]] && addrs+=" $(sed -n 's/^[[:space:]]*"address"[[:space:]]*:[[:space:]]*"\(0x[0-9A-Fa-f]\{40\}\)".*/\1/p' "$f" 2>/dev/null)"
+			done
+			COMPREPLY=($(compgen -W "$addrs" -- "$cur"))
+		fi
+		return 0
+		;;
+	esac
+
+	# 'lst VERB ARGS' runs lst-VERB ARGS: use lst-VERB's completion, if any.
+	local fn=_lst_${verb//[^A-Za-z0-9_]/_}
+	if ! declare -F "$fn" >/dev/null && declare -F _completion_loader >/dev/null; then
+		_completion_loader "lst-$verb" >/dev/null 2>&1
+	fi
+	if declare -F "$fn" >/dev/null; then
+		local -a saved_words=("${COMP_WORDS[@]}")
+		local saved_cword=$COMP_CWORD
+		COMP_WORDS=("lst-$verb" "${COMP_WORDS[@]:verb_at+1}")
+		COMP_CWORD=$((COMP_CWORD - verb_at))
+		# lst passes its home on to lst-VERB as LST_HOME.
+		local h
+		h=$(__lst_home "${words[@]}")
+		LST_HOME=$h "$fn" "lst-$verb" "$cur" "$prev"
+		COMP_WORDS=("${saved_words[@]}")
+		COMP_CWORD=$saved_cword
+		return 0
+	fi
+	compopt -o default 2>/dev/null
+	return 0
+}
+
+complete -F _lst lst

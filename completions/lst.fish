@@ -1,0 +1,177 @@
+# fish completion for lst(1). Install in a directory of
+# $fish_complete_path, e.g. /usr/local/share/fish/vendor_completions.d.
+#
+# Verbs are lst's built-in verbs plus every lst-VERB program on the exec
+# path (--exec-path=DIR, LST_EXEC_PATH, the libexec dir, PATH), as git
+# completes git-* commands. 'lst VERB ...' for such a program is completed
+# as 'lst-VERB ...' would be (e.g. by lst-sign's completion for 'lst sign').
+
+# __lst_verb_index: the index of the verb among the tokens; fails if none.
+function __lst_verb_index
+    set -l tokens (commandline -opc)
+    set -l i 2
+    while test $i -le (count $tokens)
+        switch $tokens[$i]
+            case --home
+                set i (math $i + 1)
+            case '-*'
+            case '*'
+                echo $i
+                return 0
+        end
+        set i (math $i + 1)
+    end
+    return 1
+end
+
+function __lst_needs_verb
+    not __lst_verb_index >/dev/null
+end
+
+# __lst_verb_is VERB...: the verb on the command line is one of VERBs.
+function __lst_verb_is
+    set -l i (__lst_verb_index); or return 1
+    set -l tokens (commandline -opc)
+    contains -- $tokens[$i] $argv
+end
+
+# The lst-* programs on the exec path, as "verb<TAB>run lst-verb".
+function __lst_programs
+    set -l dirs
+    for t in (commandline -opc)
+        string match -q -- '--exec-path=?*' $t
+        and set -a dirs (string split : -- (string replace -- '--exec-path=' '' $t))
+    end
+    set -q LST_EXEC_PATH; and test -n "$LST_EXEC_PATH"
+    and set -a dirs (string split : -- $LST_EXEC_PATH)
+    if command -sq lst
+        set -l libexec (env LST_EXEC_PATH= lst --exec-path 2>/dev/null)
+        test -n "$libexec"; and set -a dirs $libexec
+    end
+    set -a dirs $PATH
+    for d in $dirs
+        for f in $d/lst-*
+            test -f $f -a -x $f; or continue
+            set -l verb (string replace -r '^.*/lst-' '' -- $f)
+            contains -- $verb help init config version; and continue
+            printf '%s\trun lst-%s\n' $verb $verb
+        end
+    end | sort -u
+end
+
+function __lst_home
+    set -l tokens (commandline -opc)
+    set -l h
+    set -l i 1
+    while test $i -le (count $tokens)
+        switch $tokens[$i]
+            case '--home=*'
+                set h (string replace -- '--home=' '' $tokens[$i])
+            case --home
+                set i (math $i + 1)
+                test $i -le (count $tokens); and set h $tokens[$i]
+        end
+        set i (math $i + 1)
+    end
+    if test -z "$h"
+        if set -q LST_HOME; and test -n "$LST_HOME"
+            set h $LST_HOME
+        else if set -q XDG_DATA_HOME; and test -n "$XDG_DATA_HOME"
+            set h $XDG_DATA_HOME/lst
+        else
+            set h $HOME/.local/share/lst
+        end
+    end
+    string replace -r '^~(?=/|$)' -- $HOME $h
+end
+
+# lst config: the first operand is a setting, the second its value.
+function __lst_config_operands
+    set -l i (__lst_verb_index); or return 1
+    set -l tokens (commandline -opc)
+    set -l n 0
+    for t in $tokens[(math $i + 1)..-1]
+        string match -q -- '-*' $t; or set n (math $n + 1)
+    end
+    echo $n
+end
+
+function __lst_config_keys
+    echo key
+    set -l f (__lst_home)/config.json
+    test -r $f; and string replace -rf '^\s*"([a-z0-9_.-]+)"\s*:.*' '$1' <$f
+end
+
+function __lst_config_values
+    set -l i (__lst_verb_index); or return
+    set -l tokens (commandline -opc)
+    set -l key
+    for t in $tokens[(math $i + 1)..-1]
+        string match -q -- '-*' $t; or begin
+            set key $t
+            break
+        end
+    end
+    test "$key" = key; or return
+    for f in (__lst_home)/keys/0x*.json
+        test -r $f; and string replace -rf '^\s*"address"\s*:\s*"(0x[0-9A-Fa-f]{40})".*' '$1' <$f
+    end
+end
+
+# 'lst VERB ARGS' runs lst-VERB ARGS: complete it as such.
+function __lst_delegate
+    set -l i (__lst_verb_index); or return
+    set -l tokens (commandline -opc)
+    # lst hands its --home to lst-VERB (as LST_HOME): pass it on.
+    set -l home
+    set -l j 2
+    while test $j -lt $i
+        switch $tokens[$j]
+            case '--home=*'
+                set home $tokens[$j]
+            case --home
+                set j (math $j + 1)
+                set home --home $tokens[$j]
+        end
+        set j (math $j + 1)
+    end
+    set -l rest
+    test (count $tokens) -gt $i; and set rest $tokens[(math $i + 1)..-1]
+    set -l cmd lst-$tokens[$i] $home $rest
+    complete -C (string join ' ' -- (string escape -- $cmd) (commandline -ct))
+end
+
+complete -c lst -f
+
+# Global options and verbs.
+complete -c lst -n __lst_needs_verb -l home -x -a '(__fish_complete_directories)' -d 'state directory'
+complete -c lst -n __lst_needs_verb -l exec-path -d 'print the exec path, or with =DIR look there first'
+complete -c lst -n __lst_needs_verb -l version -d 'print the version'
+complete -c lst -n __lst_needs_verb -s h -l help -d 'list the built-in verbs'
+
+complete -c lst -n __lst_needs_verb -a help -d 'show help for lst or a verb'
+complete -c lst -n __lst_needs_verb -a init -d 'create the state directory and a first key'
+complete -c lst -n __lst_needs_verb -a config -d 'get and set settings'
+complete -c lst -n __lst_needs_verb -a version -d 'print the version'
+complete -c lst -n __lst_needs_verb -a '(__lst_programs)'
+
+# help [VERB]
+complete -c lst -n '__lst_verb_is help' -a 'help init config version' -d 'built-in verb'
+complete -c lst -n '__lst_verb_is help' -a '(__lst_programs)'
+
+# init
+complete -c lst -n '__lst_verb_is init' -s n -l name -x -d 'a name for the first key'
+complete -c lst -n '__lst_verb_is init' -l insecure-plaintext-key -d 'store the key unencrypted (tests, CI)'
+complete -c lst -n '__lst_verb_is init' -l passphrase-file -r -F -d "read the new key's passphrase from FILE"
+complete -c lst -n '__lst_verb_is init' -l json -d 'print JSON'
+complete -c lst -n '__lst_verb_is init config' -s h -l help -d 'show help'
+
+# config
+complete -c lst -n '__lst_verb_is config' -s l -l list -d 'show every setting'
+complete -c lst -n '__lst_verb_is config' -l unset -d 'remove KEY'
+complete -c lst -n '__lst_verb_is config' -l json -d 'with --list: one JSON object'
+complete -c lst -n '__lst_verb_is config; and test (__lst_config_operands) = 0' -a '(__lst_config_keys)' -d setting
+complete -c lst -n '__lst_verb_is config; and test (__lst_config_operands) = 1' -a '(__lst_config_values)' -d 'key address'
+
+# any other verb
+complete -c lst -n 'not __lst_needs_verb; and not __lst_verb_is help init config version' -a '(__lst_delegate)'
