@@ -35,7 +35,7 @@ ifneq ($(SANITIZE),)
 CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Ilib $(DEP_CFLAGS) \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Ilib -Icontracts $(DEP_CFLAGS) \
 	-DLST_VERSION='"$(VERSION)"' -DLST_LIBEXECDIR='"$(LIBEXECDIR)"'
 LIBS = -Wl,--as-needed $(DEP_LIBS) -lm
 
@@ -47,7 +47,7 @@ QAR = @echo "  AR      $@";
 endif
 
 B = build
-LIB_SRCS = $(wildcard lib/*.c)
+LIB_SRCS = $(wildcard lib/*.c) $(wildcard contracts/*.c)
 LIB_OBJS = $(LIB_SRCS:%.c=$(B)/%.o)
 CMD_SRCS = $(wildcard cmd/*.c)
 PROGRAMS = $(CMD_SRCS:cmd/%.c=$(B)/bin/%)
@@ -68,7 +68,7 @@ config.mk:
 	@if [ "$$(id -u)" = 0 ]; then ./configure --install-deps; \
 	 else ./configure; fi
 
-$(B)/%.o: %.c $(wildcard lib/*.h) config.mk
+$(B)/%.o: %.c $(wildcard lib/*.h contracts/*.h) config.mk
 	@mkdir -p $(dir $@)
 	$(QCC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
