@@ -1,0 +1,35 @@
+#!/bin/sh
+# Compatibility tests of lst against ethers v6 (see ../../../shared/DESIGN.md §9).
+# Prints TAP on stdout; exits non-zero if anything fails.
+#   LST_BIN_DIR   where lst-sign lives (default: build/bin of this checkout)
+set -u
+
+case $0 in
+*/*) here=${0%/*} ;;
+*) here=. ;;
+esac
+here=$(CDPATH= cd -- "$here" && pwd) || exit 1
+cd "$here" || exit 1
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	echo "not ok 1 - compat: node/npm missing"
+	exit 1
+fi
+
+# Install (or refresh) the locked dependencies when node_modules is missing
+# or older than package-lock.json.  npm ci deletes node_modules first.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ] ||
+	[ ! -e node_modules/.package-lock.json ]; then
+	if ! npm ci --no-audit --no-fund --silent >&2; then
+		echo "not ok 1 - compat: npm ci failed"
+		exit 1
+	fi
+	touch node_modules
+fi
+
+if [ -z "${LST_BIN_DIR:-}" ]; then
+	LST_BIN_DIR=$here/../../build/bin
+fi
+export LST_BIN_DIR
+
+exec node --test --test-reporter=tap ./*.test.mjs
