@@ -308,7 +308,8 @@ int tx_check_chain(char *err, size_t errlen, const tx *t, uint64_t chain_id)
 	return 0;
 }
 
-static int recover_sender(struct dec *d, tx *t)
+/* The recovery id and chain id that v encodes. */
+static int recover_chain_recid(struct dec *d, tx *t, int *recid_out)
 {
 	int recid;
 	if (t->type != 0) {
@@ -329,6 +330,21 @@ static int recover_sender(struct dec *d, tx *t)
 		t->chain_id = cid.w[0];
 		t->has_chain_id = true;
 	}
+	*recid_out = recid;
+	return 0;
+}
+
+static int recover_chain(struct dec *d, tx *t)
+{
+	int recid;
+	return recover_chain_recid(d, t, &recid);
+}
+
+static int recover_sender(struct dec *d, tx *t)
+{
+	int recid;
+	if (recover_chain_recid(d, t, &recid) < 0)
+		return -1;
 	uint8_t sig[64], digest[32], pub[65];
 	static const uint8_t zero[32];
 	memcpy(sig, t->r, 32);
@@ -344,7 +360,7 @@ static int recover_sender(struct dec *d, tx *t)
 	return 0;
 }
 
-int tx_decode(tx *out, char *err, size_t errlen, const uint8_t *raw, size_t len)
+static int decode(tx *out, char *err, size_t errlen, const uint8_t *raw, size_t len, const uint8_t *trusted_from)
 {
 	struct dec d = {err, errlen};
 	rlp_item top, f[12];
@@ -375,12 +391,30 @@ int tx_decode(tx *out, char *err, size_t errlen, const uint8_t *raw, size_t len)
 		bad(&d, "bad RLP: %s", rlp_error);
 		goto fail;
 	}
-	if (decode_fields(&d, out, f, n) < 0 || recover_sender(&d, out) < 0)
+	if (decode_fields(&d, out, f, n) < 0)
 		goto fail;
+	if (trusted_from) {
+		/* Stored by us after recovery: derive the chain id from v only. */
+		if (recover_chain(&d, out) < 0)
+			goto fail;
+		memcpy(out->from, trusted_from, 20);
+	} else if (recover_sender(&d, out) < 0) {
+		goto fail;
+	}
 	keccak256(out->hash, raw, len);
 	out->signed_ = true;
 	return 0;
 fail:
 	tx_free(out);
 	return -1;
+}
+
+int tx_decode(tx *out, char *err, size_t errlen, const uint8_t *raw, size_t len)
+{
+	return decode(out, err, errlen, raw, len, NULL);
+}
+
+int tx_decode_trusted(tx *out, char *err, size_t errlen, const uint8_t *raw, size_t len, const uint8_t from[20])
+{
+	return decode(out, err, errlen, raw, len, from);
 }

@@ -71,6 +71,9 @@ uint64_t tx_intrinsic_gas(const tx *t);
  * in err (e.g. "nonce has leading zeros", "invalid signature: s > n/2").
  */
 int tx_decode(tx *out, char *err, size_t errlen, const uint8_t *raw, size_t len) LST_WUR;
+/* For bytes this node stored after recovering their sender: skips recovery. */
+int tx_decode_trusted(tx *out, char *err, size_t errlen, const uint8_t *raw, size_t len,
+		      const uint8_t from[20]) LST_WUR;
 /*
  * The rules a well-formed transaction must also meet to be valid on any
  * Ethereum chain: nonce below 2^64-1 (EIP-2681), fee caps in order, gas
