@@ -13,6 +13,11 @@
 #include "pass.h"
 #include "run.h"
 #include "secp.h"
+#include "addr.h"
+#include "amount.h"
+#include "chaininit.h"
+#include "rpcclient.h"
+#include "wallet.h"
 
 #include <sodium.h>
 #include <unistd.h>
@@ -32,9 +37,11 @@ static int cmd_version(int argc, char **argv)
 static int cmd_init(int argc, char **argv)
 {
 	const char *name = NULL, *passfile = NULL;
-	bool plaintext = false, json = false;
-	static const char *const usage[] = {"lst init [--name NAME] [--insecure-plaintext-key] [--json]", NULL};
+	bool plaintext = false, json = false, dev = false;
+	static const char *const usage[] = {"lst init [--name NAME] [--insecure-plaintext-key] [--json]",
+					    "lst init --dev [--json]", NULL};
 	const struct opt opts[] = {
+		OPT_BOOL(0, "dev", &dev, "a complete local network (validator, foundation, funded developer key)"),
 		OPT_STRING('n', "name", &name, "NAME", "a name for the first key"),
 		OPT_BOOL(0, "insecure-plaintext-key", &plaintext, "store the key unencrypted (tests, CI)"),
 		OPT_STRING(0, "passphrase-file", &passfile, "FILE", "read the new key's passphrase from FILE"),
@@ -43,6 +50,23 @@ static int cmd_init(int argc, char **argv)
 	};
 	if (opt_parse(argc, argv, opts, usage) != 0)
 		opt_usage_die(opts, usage, "init takes no operands");
+	if (dev) {
+		json_t *summary;
+		if (name || plaintext || passfile)
+			opt_usage_die(opts, usage, "--dev makes its own (plaintext) keys");
+		if (chain_init_dev(&summary, DEV_CHAIN_ID) < 0)
+			return -1;
+		if (json || !isatty(1))
+			return jsonio_print(summary) < 0 ? diag_error(LST_EFAIL, "cannot write standard output") : 0;
+		printf("Initialized a dev network in %s (chain %lld)\n", home_dir(),
+		       (long long)json_integer_value(json_object_get(summary, "chain_id")));
+		printf("developer: %s (the default key)\nvalidator: %s\nfoundation: %s\n",
+		       jsonio_get_str(summary, "developer"), jsonio_get_str(summary, "validator"),
+		       jsonio_get_str(summary, "foundation"));
+		printf("start it with: lst node start\n");
+		json_decref(summary);
+		return 0;
+	}
 	if (name && !keyring_name_valid(name))
 		return diag_error(LST_EUSAGE, "invalid key name '%s'", name);
 	if (passfile)
@@ -150,6 +174,129 @@ static int cmd_config(int argc, char **argv)
 	return 0;
 }
 
+/* ADDRESS or a local key's name; NULL spec is the default key. */
+static int resolve(uint8_t a[20], char out[ADDR_STR], const char *spec)
+{
+	const char *why;
+	if (spec && addr_looks_like(spec)) {
+		if (addr_parse(a, spec, &why) < 0)
+			return diag_error(LST_EINVALID, "'%s' is not a valid address: %s", spec, why);
+	} else {
+		key_entry e;
+		if (keyring_find(&e, spec) < 0)
+			return -1;
+		memcpy(a, e.address, 20);
+		keyring_entry_free(&e);
+	}
+	addr_to_str(out, a);
+	return 0;
+}
+
+static int cmd_balance(int argc, char **argv)
+{
+	bool json = false;
+	const char *rpc = NULL;
+	static const char *const usage[] = {"lst balance [ADDRESS|KEY] [--json]", NULL};
+	const struct opt opts[] = {
+		OPT_BOOL(0, "json", &json, "print JSON (the default when stdout is not a terminal)"),
+		OPT_STRING(0, "rpc", &rpc, "URL", "the node (default: config rpc)"),
+		OPT_END(),
+	};
+	int n = opt_parse(argc, argv, opts, usage);
+	if (n > 1)
+		opt_usage_die(opts, usage, "balance takes at most one address");
+	if (rpc)
+		rpcc_set_url(rpc);
+	uint8_t a[20];
+	char s[ADDR_STR], human[128], dec[U256_DEC_MAX];
+	u256 b;
+	if (resolve(a, s, n ? argv[0] : NULL) < 0 || wallet_balance(&b, a) < 0)
+		return -1;
+	u256_to_dec(dec, &b);
+	if (json || !isatty(1))
+		return jsonio_print(jsonio_obj("address", json_string(s), "balance", json_string(dec), NULL)) < 0
+			       ? diag_error(LST_EFAIL, "cannot write standard output") : 0;
+	amount_format(human, sizeof(human), &b);
+	printf("%s  %s\n", human, s);
+	return 0;
+}
+
+static int cmd_send(int argc, char **argv)
+{
+	bool json = false;
+	const char *from = NULL, *rpc = NULL, *timeout = NULL, *passfile = NULL;
+	static const char *const usage[] = {"lst send [--from KEY] ADDRESS AMOUNT   (AMOUNT: 12.5lst, 1000photon, or LST)", NULL};
+	const struct opt opts[] = {
+		OPT_STRING('f', "from", &from, "KEY", "the paying key (default: the home's key)"),
+		OPT_STRING(0, "timeout", &timeout, "S", "wait this long for the block (default 60)"),
+		OPT_STRING(0, "passphrase-file", &passfile, "FILE", "read the key passphrase from FILE"),
+		OPT_STRING(0, "rpc", &rpc, "URL", "the node (default: config rpc)"),
+		OPT_BOOL(0, "json", &json, "print the receipt as JSON"),
+		OPT_END(),
+	};
+	if (opt_parse(argc, argv, opts, usage) != 2)
+		opt_usage_die(opts, usage, "send takes ADDRESS and AMOUNT");
+	if (rpc)
+		rpcc_set_url(rpc);
+	if (passfile)
+		pass_set_file(passfile);
+	uint8_t to[20];
+	char to_s[ADDR_STR], err[160], human[128];
+	u256 amount;
+	double t = timeout ? strtod(timeout, NULL) : 60;
+	if (resolve(to, to_s, argv[0]) < 0)
+		return -1;
+	if (amount_parse(&amount, err, sizeof(err), argv[1]) < 0)
+		return diag_error(LST_EINVALID, "%s", err);
+	key_entry e;
+	json_t *rc;
+	if (keyring_find(&e, from) < 0)
+		return -1;
+	int r = wallet_send(&rc, &e, to, &amount, t);
+	keyring_entry_free(&e);
+	if (r < 0)
+		return -1;
+	if (json || !isatty(1)) {
+		json_t *o = jsonio_obj("hash", json_incref(json_object_get(rc, "transactionHash")),
+				       "status", json_integer(!strcmp(jsonio_get_str(rc, "status") ? jsonio_get_str(rc, "status") : "", "0x1")),
+				       "block", json_integer(strtoll(jsonio_get_str(rc, "blockNumber") ? jsonio_get_str(rc, "blockNumber") : "0", NULL, 16)),
+				       "from", json_incref(json_object_get(rc, "from")), "to", json_string(to_s), NULL);
+		json_decref(rc);
+		return jsonio_print(o) < 0 ? diag_error(LST_EFAIL, "cannot write standard output") : 0;
+	}
+	amount_format(human, sizeof(human), &amount);
+	printf("sent %s to %s\ntx %s in block %lld\n", human, to_s, jsonio_get_str(rc, "transactionHash"),
+	       strtoll(jsonio_get_str(rc, "blockNumber"), NULL, 16));
+	json_decref(rc);
+	return 0;
+}
+
+/* lst node start|stop|status: the home's daemon, through lst-chain. */
+static int cmd_node(int argc, char **argv)
+{
+	if (argc < 2 || (strcmp(argv[1], "start") && strcmp(argv[1], "stop") && strcmp(argv[1], "status"))) {
+		fprintf(stderr, "usage: lst node start [--rpc HOST:PORT] | stop | status\n");
+		diag_set_status(argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) ? LST_OK : LST_EUSAGE);
+		return -1;
+	}
+	char **cargv = xcalloc((size_t)argc + 3, sizeof(char *));
+	int k = 0;
+	cargv[k++] = "lst-chain";
+	cargv[k++] = !strcmp(argv[1], "start") ? "daemon" : argv[1];
+	if (!strcmp(argv[1], "start"))
+		cargv[k++] = "--detach";
+	for (int i = 2; i < argc; i++)
+		cargv[k++] = argv[i];
+	cargv[k] = NULL;
+	int st = run_wait("lst-chain", cargv);
+	free(cargv);
+	if (st != 0) {
+		diag_set_status(st < 0 ? LST_EFAIL : st);
+		return -1;
+	}
+	return 0;
+}
+
 static const struct builtin {
 	const char *name;
 	int (*fn)(int, char **);
@@ -160,6 +307,9 @@ static const struct builtin {
 	{"init", cmd_init, NEED_HOME, "create the state directory and a first key"},
 	{"config", cmd_config, NEED_HOME, "get and set settings"},
 	{"version", cmd_version, 0, "print the version"},
+	{"balance", cmd_balance, NEED_HOME, "an account's LST balance"},
+	{"send", cmd_send, NEED_HOME, "send LST and wait for the block"},
+	{"node", cmd_node, NEED_HOME, "start, stop or ask the home's node"},
 };
 
 static const struct builtin *find_builtin(const char *name)
@@ -178,6 +328,7 @@ static void usage(FILE *f)
 		fprintf(f, "   %-10s %s\n", builtins[i].name, builtins[i].help);
 	fprintf(f, "\nplumbing (run as 'lst VERB' or 'lst-VERB'):\n"
 		   "   sign       keys, transaction and message signatures, sealing (lst-sign)\n"
+		   "   chain      genesis, the node and chain queries (lst-chain)\n"
 		   "\nAny other VERB runs 'lst-VERB' from the exec path. See 'lst help VERB', lst(1), lst(7).\n");
 }
 
@@ -205,7 +356,7 @@ static int cmd_help(int argc, char **argv)
 	}
 	if (!strcmp(page, "lst")) {
 		free(page);
-		if (!strcmp(verb, "help") || !strcmp(verb, "version")) {
+		if (!strcmp(verb, "help") || !strcmp(verb, "version") || !strcmp(verb, "node")) {
 			usage(stdout);
 			return 0;
 		}
