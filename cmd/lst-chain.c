@@ -105,6 +105,9 @@ static int parse_validator(genesis *g, const char *spec)
 	genesis_validator *v = &g->validators[g->nvalidators];
 	if (addr_parse(v->address, addr, &why) < 0)
 		return diag_error(LST_EINVALID, "--validator: '%s' is not an address: %s", addr, why);
+	for (size_t i = 0; i < g->nvalidators; i++)
+		if (!memcmp(g->validators[i].address, v->address, 20))
+			return diag_error(LST_EINVALID, "--validator: '%s' is listed twice", addr);
 	v->power = 1;
 	if (eq) {
 		u256 p;
@@ -216,7 +219,7 @@ out:
 static int cmd_daemon(int argc, char **argv)
 {
 	bool detach = false;
-	const char *listen = "127.0.0.1:8545";
+	const char *listen = NULL;
 	static const char *const usage[] = {"lst-chain daemon [--detach] [--rpc HOST:PORT]", NULL};
 	const struct opt opts[] = {
 		OPT_BOOL('d', "detach", &detach, "run in the background once RPC answers; log to HOME/daemon.log"),
@@ -226,6 +229,9 @@ static int cmd_daemon(int argc, char **argv)
 	};
 	if (parse(argc, argv, opts, usage) != 0)
 		opt_usage_die(opts, usage, "daemon takes no operands");
+	/* 'lst-chain --rpc ADDR daemon' means the same as 'daemon --rpc ADDR'. */
+	if (!listen)
+		listen = opt_rpc ? opt_rpc : "127.0.0.1:8545";
 	if (!strncmp(listen, "http://", 7))
 		listen += 7;
 	int st = daemon_main(listen, detach);
@@ -679,7 +685,7 @@ int main(int argc, char **argv)
 			opt_home = argv[++i];
 		} else if (!strncmp(a, "--home=", 7)) {
 			opt_home = a + 7;
-		} else if (!strcmp(a, "--rpc") && i + 1 < argc && strcmp(argv[i + 1], "daemon")) {
+		} else if (!strcmp(a, "--rpc") && i + 1 < argc) {
 			opt_rpc = argv[++i];
 		} else if (!strncmp(a, "--rpc=", 6)) {
 			opt_rpc = a + 6;

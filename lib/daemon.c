@@ -158,6 +158,10 @@ int daemon_main(const char *rpc_listen, bool detach)
 		dup2(lfd, 2);
 		close(nul);
 		close(lfd);
+		/* A daemon keeps none of its parent's descriptors but the ready pipe. */
+		for (int fd = 3; fd < 1024; fd++)
+			if (fd != p[1])
+				close(fd);
 		_exit(serve(rpc_listen, p[1]));
 	}
 	close(p[1]);

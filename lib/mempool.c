@@ -123,8 +123,19 @@ int mempool_add(mempool *m, char *err, size_t errlen, pooled_tx *p, uint64_t com
 	size_t i = lower_bound(q, p->t.nonce);
 	bool replace = i < q->n && q->txs[i]->t.nonce == p->t.nonce;
 	if (!replace && q->n >= m->max_per_sender) {
-		r = refuse(err, errlen, "txpool is full: too many transactions from this sender");
-		goto cleanup;
+		/*
+		 * Full: a transaction before the furthest one waiting (e.g. the one
+		 * that fills a gap) takes that one's place, so a sender can never
+		 * lock itself out; one after it is refused.
+		 */
+		if (p->t.nonce > q->txs[q->n - 1]->t.nonce) {
+			r = refuse(err, errlen, "txpool is full: too many transactions from this sender");
+			goto cleanup;
+		}
+		pooled_tx *last = q->txs[--q->n];
+		hmap_del(&m->by_hash, last->t.hash);
+		pooled_tx_free(last);
+		m->total--;
 	}
 	if (!replace && m->total >= m->max_total) {
 		r = refuse(err, errlen, "txpool is full");

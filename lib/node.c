@@ -166,10 +166,11 @@ void node_head(node *n, block_info *out)
 }
 
 /* Execute, sign and commit the next block with what the mempool has ready. */
-static int produce(node *n)
+static int produce(node *n, size_t *taken)
 {
 	pooled_tx **txs;
 	size_t ntx = mempool_take(n->mp, &txs, n->max_block_txs);
+	*taken = ntx;
 	exec_tx_result *res = xcalloc(ntx + 1, sizeof(*res));
 	uint8_t (*hashes)[32] = xmalloc((ntx + 1) * 32);
 	uint8_t app_hash[32];
@@ -251,16 +252,21 @@ int node_run(node *n)
 	uint64_t next = now_ms() + n->block_ms;
 	while (!n->stop) {
 		uint64_t t = now_ms();
-		/* Full blocks go at once; otherwise one per interval. */
-		if (t < next && mempool_size(n->mp) < n->max_block_txs) {
+		if (t < next) {
 			uint64_t wait = next - t < 20 ? next - t : 20;
 			struct timespec ts = {0, (long)wait * 1000000L};
 			nanosleep(&ts, NULL);
 			continue;
 		}
-		if (produce(n) < 0)
+		size_t taken;
+		if (produce(n, &taken) < 0)
 			return -1;
-		next = now_ms() + n->block_ms;
+		/*
+		 * A full block means more is ready: the next goes at once (its time
+		 * is still later than this one's). Otherwise one per interval.
+		 * Only ready transactions count, never ones parked behind a gap.
+		 */
+		next = taken >= n->max_block_txs ? now_ms() : now_ms() + n->block_ms;
 	}
 	return 0;
 }

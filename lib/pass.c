@@ -108,7 +108,7 @@ int pass_get(passphrase *out, const char *prompt, bool confirm)
 	int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (tty < 0) {
 		diag_error(LST_EUSAGE, "no passphrase given and no terminal to ask on");
-		diag_hint("use --passphrase-file FILE or LST_PASSPHRASE_FILE");
+		diag_hint("set LST_PASSPHRASE_FILE, or pass --passphrase-file FILE where the command takes it");
 		return -1;
 	}
 	int r = prompt_tty(out, tty, prompt);

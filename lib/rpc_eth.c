@@ -416,14 +416,15 @@ static int m_send_raw(rpc_ctx *c, json_t *p, json_t **out)
 	if (tx_decode(&pt->t, err, sizeof(err), pt->raw.p, pt->raw.len) < 0) {
 		buf_free(&pt->raw);
 		free(pt);
-		return rpc_fail(c, RPC_REFUSED, "invalid transaction: %s", err);
+		return rpc_fail(c, RPC_INVALID_PARAMS, "invalid transaction: %s", err);
 	}
 	int r = -1;
 	account acc;
 	if (!pt->t.has_chain_id)
 		rpc_fail(c, RPC_REFUSED, "only replay-protected (EIP-155) transactions are allowed over RPC");
-	else if (tx_check_chain(err, sizeof(err), &pt->t, c->n->g.chain_id) < 0)
-		rpc_fail(c, RPC_REFUSED, "invalid chain id for signer: %s", err);
+	else if (pt->t.chain_id != c->n->g.chain_id)
+		rpc_fail(c, RPC_REFUSED, "invalid chain id for signer: have %llu want %llu",
+			 (unsigned long long)pt->t.chain_id, (unsigned long long)c->n->g.chain_id);
 	else if (!pt->t.has_to)
 		rpc_fail(c, RPC_REFUSED, "contract creation is not permitted: only Lightstreams contract templates run on this chain");
 	else if (tx_validate(err, sizeof(err), &pt->t) < 0)
@@ -773,9 +774,7 @@ static int m_lst_status(rpc_ctx *c, json_t *p, json_t **out)
 {
 	block_info h;
 	head(c, &h);
-	char chain[24];
-	snprintf(chain, sizeof(chain), "%llu", (unsigned long long)c->n->g.chain_id);
-	*out = jsonio_obj("chain_id", json_string(chain), "height", json_integer((json_int_t)h.h.height),
+	*out = jsonio_obj("chain_id", json_integer((json_int_t)c->n->g.chain_id), "height", json_integer((json_int_t)h.h.height),
 			  "latest_hash", jsonio_hex(h.hash, 32), "latest_time", json_integer((json_int_t)h.h.time),
 			  "rpc", json_string(c->n->rpc_url), "peers", json_integer(0),
 			  "validator", json_true(), "validator_address", addr_json(c->n->validator_addr),

@@ -52,6 +52,8 @@ SUPPLY=1000000000000000000000000000
 	assert_failure 6
 	run lst-chain init --chain-id 7 --foundation $a --validator $a=0 --alloc $a=1
 	assert_failure 6
+	run lst-chain init --chain-id 7 --foundation $a --validator $a --validator $a --alloc $a=1
+	assert_failure 6
 	[ ! -f "$LST_HOME/genesis.json" ]
 }
 
@@ -74,6 +76,14 @@ SUPPLY=1000000000000000000000000000
 	[ "$(echo "$output" | jq -r .stopped)" = true ]
 	run lst-chain status
 	assert_failure 5
+}
+
+@test "lst-chain --rpc ADDR daemon listens there, like daemon --rpc ADDR" {
+	lst-chain init --dev > /dev/null
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	run lst-chain --rpc 127.0.0.1:$port daemon --detach
+	assert_success
+	[ "$(echo "$output" | jq -r .rpc)" = "http://127.0.0.1:$port" ]
 }
 
 @test "a second daemon on the same home is refused (exit 4)" {
@@ -189,7 +199,7 @@ SUPPLY=1000000000000000000000000000
 	run sh -c "echo '{\"hash\":1}' | lst-chain send"
 	assert_failure 6
 	run sh -c "echo 0x1234 | lst-chain send"
-	assert_failure 4
+	assert_failure 6
 	assert_output --partial "invalid transaction"
 }
 
