@@ -1,8 +1,10 @@
 /* registry.c: the native contracts by address (see contract.h). */
 #include "lst.h"
 #include "contract.h"
+#include "token.h"
 
 static const contract_def *const contracts[] = {
+	&token_contract,
 	NULL,
 };
 

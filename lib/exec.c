@@ -30,6 +30,13 @@ typedef struct {
 	log_row *logs;
 	size_t nlogs;
 	bool failed;      /* a database error inside a contract callback */
+	/*
+	 * eth_call and eth_estimateGas run on a read-only connection: their
+	 * storage writes go to this overlay (contract || key -> value) and are
+	 * dropped with it, as Ethereum discards a simulated call's state.
+	 */
+	bool simulate;
+	hmap overlay;
 } exec_ctx;
 
 static cached *get(exec_ctx *x, const uint8_t a[20])
@@ -59,20 +66,21 @@ static void touch(exec_ctx *x, const uint8_t a[20], cached *c)
 	c->dirty = true;
 }
 
+/* 0 moved, 1 insufficient funds (nothing moved). */
 static int move(exec_ctx *x, const uint8_t from[20], const uint8_t to[20], const u256 *amount)
 {
 	cached *f = get(x, from);
 	u256 nb;
 	if (u256_sub(&nb, &f->a.balance, amount) < 0)
-		return -1;
+		return 1;
 	touch(x, from, f);
 	f->a.balance = nb;
 	cached *t = get(x, to);
 	touch(x, to, t);
 	/* Cannot overflow: the supply fits in 128 bits. */
 	if (u256_add(&t->a.balance, &t->a.balance, amount) < 0)
-		return -1;
-	return 0;
+		x->failed = true;
+	return x->failed ? -1 : 0;
 }
 
 /* ---- the environment native contracts see ---- */
@@ -80,7 +88,14 @@ static int move(exec_ctx *x, const uint8_t from[20], const uint8_t to[20], const
 static int env_balance(void *ctx, u256 *out, const uint8_t addr[20])
 {
 	*out = get(ctx, addr)->a.balance;
-	return 0;
+	return ((exec_ctx *)ctx)->failed ? -1 : 0;
+}
+
+/* Overlay key: contract || keccak(key). */
+static void overlay_key(uint8_t out[52], const uint8_t self[20], const uint8_t *key, size_t klen)
+{
+	memcpy(out, self, 20);
+	keccak256(out + 20, key, klen);
 }
 
 static int env_transfer(void *ctx, const uint8_t from[20], const uint8_t to[20], const u256 *amount)
@@ -97,6 +112,16 @@ static int env_total_supply(void *ctx, u256 *out)
 static int env_storage_get(void *ctx, buf *out, const uint8_t self[20], const uint8_t *key, size_t klen)
 {
 	exec_ctx *x = ctx;
+	if (x->simulate) {
+		uint8_t ok[52];
+		overlay_key(ok, self, key, klen);
+		buf *v = hmap_get(&x->overlay, ok);
+		if (v) {
+			buf_reset(out);
+			buf_add(out, v->p, v->len);
+			return v->len ? 0 : 1;
+		}
+	}
 	int r = state_storage_get(x->st, out, self, key, klen);
 	if (r < 0)
 		x->failed = true;
@@ -108,6 +133,18 @@ static int env_storage_put(void *ctx, const uint8_t self[20], const uint8_t *key
 {
 	exec_ctx *x = ctx;
 	uint8_t h[32];
+	if (x->simulate) {
+		uint8_t ok[52];
+		buf *v = xcalloc(1, sizeof(*v));
+		overlay_key(ok, self, key, klen);
+		buf_add(v, val, vlen);
+		buf *old = hmap_put(&x->overlay, ok, v);
+		if (old) {
+			buf_free(old);
+			free(old);
+		}
+		return 0;
+	}
 	if (state_storage_put(x->st, self, key, klen, val, vlen) < 0) {
 		x->failed = true;
 		return -1;
@@ -185,10 +222,19 @@ static int run_contract(exec_ctx *x, bool *ok, buf *ret, const contract_def *c, 
 	x->journaling = true;
 	x->njournal = 0;
 	env_init(&env, x, from, c->address, value, readonly);
-	int r = c->call(&res, &env, data, len);
+	/* As in the EVM, the value moves to the contract first (undone on revert). */
+	int r = u256_is_zero(value) ? 0 : move(x, from, c->address, value);
+	if (r == 1) {
+		res.ok = false; /* cannot pay the value: a revert with no data */
+		r = 0;
+	} else if (r == 0) {
+		r = c->call(&res, &env, data, len);
+	}
+	if (r < 0)
+		x->failed = true;
 	*ok = r == 0 && res.ok && !x->failed;
 	x->journaling = false;
-	if (*ok) {
+	if (*ok && !x->simulate) {
 		if (state_release(x->st) < 0)
 			x->failed = true;
 	} else {
@@ -252,6 +298,12 @@ static void ctx_free(exec_ctx *x)
 	while (hmap_next(&x->accounts, &it, &k, &v))
 		free(v);
 	hmap_free(&x->accounts);
+	it = 0;
+	while (hmap_next(&x->overlay, &it, &k, &v)) {
+		buf_free(v);
+		free(v);
+	}
+	hmap_free(&x->overlay);
 	free(x->journal);
 	drop_logs(x);
 }
@@ -285,7 +337,7 @@ static int exec_one(exec_ctx *x, exec_tx_result *res, const pooled_tx *p, uint32
 			tx_row_free(&row);
 			return -1;
 		}
-	} else if (move(x, t->from, t->to, &t->value) < 0) {
+	} else if (move(x, t->from, t->to, &t->value) != 0) {
 		ok = false; /* cannot happen: checked above */
 	}
 	row.status = ok ? 1 : 0;
@@ -314,6 +366,7 @@ int exec_block(state *st, exec_tx_result *results, uint8_t app_hash[32], const e
 	x.st = st;
 	x.info = info;
 	hmap_init(&x.accounts, 20);
+	hmap_init(&x.overlay, 52);
 	keccak256_init(&x.storage_log);
 	uint32_t idx = 0;
 	int r = 0;
@@ -337,7 +390,9 @@ int exec_call(state *st, bool *ok, buf *ret, const exec_block_info *info, const 
 	memset(&x, 0, sizeof(x));
 	x.st = st;
 	x.info = info;
+	x.simulate = true;
 	hmap_init(&x.accounts, 20);
+	hmap_init(&x.overlay, 52);
 	keccak256_init(&x.storage_log);
 	const contract_def *c = contract_find(to);
 	int r = 0;
@@ -345,8 +400,8 @@ int exec_call(state *st, bool *ok, buf *ret, const exec_block_info *info, const 
 	if (!c) {
 		*ok = true; /* a call to an account returns nothing, as on Ethereum */
 	} else {
-		/* Read-only: nothing here is ever written back (no flush), savepoint undone. */
-		r = run_contract(&x, ok, ret, c, from, value, data, len, true);
+		/* Simulated: nothing is written back (no flush; storage in the overlay). */
+		r = run_contract(&x, ok, ret, c, from, value, data, len, false);
 	}
 	ctx_free(&x);
 	return r;

@@ -675,9 +675,18 @@ static int m_estimate_gas(rpc_ctx *c, json_t *p, json_t **out)
 	t.data = data.p;
 	t.data_len = data.len;
 	uint64_t g = tx_intrinsic_gas(&t);
-	/* Native contracts are not metered: a flat margin keeps wallets' limits valid. */
-	if (contract_find(to))
+	if (contract_find(to)) {
+		/* Run it as eth_call does: a call that would revert fails here, as on Ethereum. */
+		json_t *res = NULL;
+		int r = m_call(c, p, &res);
+		json_decref(res);
+		if (r < 0) {
+			buf_free(&data);
+			return -1;
+		}
+		/* Native contracts are not metered: a flat margin keeps wallets' limits valid. */
 		g += 100000;
+	}
 	buf_free(&data);
 	*out = qty(g);
 	return 0;

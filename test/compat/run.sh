@@ -1,7 +1,10 @@
 #!/bin/sh
-# Compatibility tests of lst against ethers v6 (see ../../../shared/DESIGN.md §9).
+# Compatibility tests of lst against ethers v6, viem and web3 v4 (see
+# ../../../shared/DESIGN.md §9).  The chain-*.test.mjs files each start their
+# own dev chain (lst-chain init --dev + daemon) in a temporary LST_HOME.
 # Prints TAP on stdout; exits non-zero if anything fails.
-#   LST_BIN_DIR   where lst-sign lives (default: build/bin of this checkout)
+#   LST_BIN_DIR   where lst-sign and lst-chain live (default: build/bin of
+#                 this checkout)
 set -u
 
 case $0 in
