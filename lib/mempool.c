@@ -133,6 +133,9 @@ int mempool_add(mempool *m, char *err, size_t errlen, pooled_tx *p, uint64_t com
 			goto cleanup;
 		}
 		pooled_tx *last = q->txs[--q->n];
+		u256 sp;
+		if (u256_sub(&sp, &q->spending, &last->t.value) == 0)
+			q->spending = sp;
 		hmap_del(&m->by_hash, last->t.hash);
 		pooled_tx_free(last);
 		m->total--;
@@ -150,6 +153,10 @@ int mempool_add(mempool *m, char *err, size_t errlen, pooled_tx *p, uint64_t com
 		goto cleanup;
 	}
 	p->seq = ++m->seq;
+	/* spending and first_seq kept up as we go: adds stay O(log n). */
+	q->spending = t;
+	if (p->seq < q->first_seq)
+		q->first_seq = p->seq;
 	if (replace) {
 		hmap_del(&m->by_hash, q->txs[i]->t.hash);
 		pooled_tx_free(q->txs[i]);
@@ -165,7 +172,6 @@ int mempool_add(mempool *m, char *err, size_t errlen, pooled_tx *p, uint64_t com
 		m->total++;
 	}
 	hmap_put(&m->by_hash, p->t.hash, p);
-	recompute(q);
 	goto out;
 cleanup:
 	if (q->n == 0)

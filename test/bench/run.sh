@@ -3,7 +3,8 @@
 # pass/fail test: it prints numbers.
 #   1. lst-sign sign --batch over 100,000 transactions vs raw libsecp256k1
 #      signing on this machine (goal: ratio >= 0.7);
-#   2. lst-sign address cold start (goal: <= 5 ms).
+#   2. lst-sign address cold start (goal: <= 5 ms);
+#   3. the chain: committed tx/s, eth_getBalance req/s, daemon RSS (below).
 set -eu
 cd "$(dirname "$0")/../.."
 bin=build/bin
@@ -45,3 +46,26 @@ echo "lst-sign sign --batch ($N txs): $batch_rate tx/s"
 echo "ratio batch/raw:                 $ratio (goal >= 0.7)"
 echo "lst-sign address cold start:     ${cold_us} us mean over $runs runs, fork+exec included (goal <= 5000 us)"
 echo "  /bin/true the same way:         ${true_us} us (the shell's own fork+exec cost)"
+
+# 3. The chain: one validator on this machine, pre-signed transfers from many
+#    keys in JSON-RPC batches over 4 connections, each to a fresh address
+#    (so the state grows to BENCH_CHAIN_TXS accounts): committed tx/s against
+#    the machine's secp256k1 recovery rate (goal >= 20,000 tx/s), then
+#    eth_getBalance requests/s (goal >= 20,000) and the daemon's RSS.
+CHAIN_TXS=${BENCH_CHAIN_TXS:-1000000}
+export LST_HOME="$tmp/chain"
+$bin/lst-chain init --dev > /dev/null
+$bin/lst-chain daemon --detach --rpc 127.0.0.1:0 > "$tmp/daemon.json"
+rpc=$(sed 's/.*"rpc":"\([^"]*\)".*/\1/' "$tmp/daemon.json")
+pid=$(sed 's/.*"pid":\([0-9]*\).*/\1/' "$tmp/daemon.json")
+pk=$($bin/lst-sign export --hex developer | sed 's/.*"private_key":"\([^"]*\)".*/\1/')
+load=$(build/bench/chain-load "$rpc" "$pk" 161 "$CHAIN_TXS" 500 4)
+rss=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
+accounts=$((CHAIN_TXS + 503))
+$bin/lst-chain stop > /dev/null
+field() { echo "$load" | sed "s/.*\"$1\":\([0-9.]*\).*/\1/"; }
+echo "chain: $CHAIN_TXS transfers committed in $(field seconds) s over $(field blocks) blocks"
+echo "  committed:                     $(field committed_tx_per_s) tx/s (goal >= 20000)"
+echo "  ratio to secp256k1 recovery:   $(field ratio_to_recovery) of $(field recover_per_s)/s on one core"
+echo "  eth_getBalance:                $(field balance_req_per_s) req/s over 4 keep-alive connections (goal >= 20000)"
+echo "  daemon RSS at $accounts accounts: $((rss / 1024)) MiB"
