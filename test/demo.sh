@@ -4,13 +4,18 @@
 # It installs lst into a temporary prefix (make install), creates a home
 # with a key, signs a transfer and decodes it, signs and checks a message,
 # seals a content key to a reader and opens it, and exports a keystore that
-# ethers, geth or MetaMask can read. The chain, publishing and buying come
-# with the next milestones (see the issues); this demo says so rather than
-# pretend.
+# ethers, geth or MetaMask can read. Then it starts an embedded
+# single-validator network in another temporary home and pays a reader in
+# LST through it. Publishing and buying come with the next milestones (see
+# the issues); this demo says so rather than pretend.
 set -eu
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+cleanup() {
+	[ -f "$tmp/net/daemon.pid" ] && LST_HOME="$tmp/net" lst-chain stop > /dev/null 2>&1
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 show() { printf '$ %s\n' "$*"; }
 
@@ -57,8 +62,24 @@ lst-sign open --hex --with author < "$tmp/sealed" 2>&1 || true
 step "export the author's key as a keystore v3 file any Ethereum wallet opens"
 lst-sign export --keystore author | jq -c '{version, address, kdf: .crypto.kdf, cipher: .crypto.cipher}'
 
+step "an embedded single-validator network in its own home"
+export LST_HOME="$tmp/net"
+show "lst init --dev"; lst init --dev | jq -c '{chain_id, developer, validator}'
+show "lst node start"; lst node start --rpc 127.0.0.1:0 | jq -c '{pid, rpc}'
+lst sign keygen --name reader --insecure-plaintext-key > /dev/null
+show "lst balance"; lst balance | jq -c .
+show "lst send reader 12.5lst"; lst send reader 12.5lst | jq -c .
+show "lst balance reader"; lst balance reader | jq -c .
+show "lst-chain block latest"; lst-chain block latest | jq -c '{height, hash, time, proposer}'
+h=$(lst-chain status | jq -r .height)
+show "lst-chain commit $h"; lst-chain commit "$h" | jq -c '{height, block_hash, precommits: (.precommits | length)}'
+echo "a reused nonce is refused as Ethereum clients expect:"
+echo '{"chain_id":161,"nonce":0,"to":"'"$(lst-sign address reader | jq -r .address)"'","value":"1","gas":21000,"gas_price":"1"}' |
+	lst-sign sign --from developer | lst-chain send || true
+show "lst node stop"; lst node stop | jq -c .
+
 step "what comes next"
-echo "The chain (lst-chain), the content store and swarm (lst-block, lst-swarm) and"
-echo "publish/buy/read are the next milestones; this demo grows with them."
+echo "The content store and swarm (lst-block, lst-swarm), consensus among many"
+echo "validators, and publish/buy/read are the next milestones; this demo grows with them."
 echo
 echo "demo: ok"
