@@ -196,7 +196,7 @@ static int cmd_balance(int argc, char **argv)
 {
 	bool json = false;
 	const char *rpc = NULL;
-	static const char *const usage[] = {"lst balance [ADDRESS|KEY] [--json]", NULL};
+	static const char *const usage[] = {"lst balance [--json] [--rpc URL] [ADDRESS|KEY]", NULL};
 	const struct opt opts[] = {
 		OPT_BOOL(0, "json", &json, "print JSON (the default when stdout is not a terminal)"),
 		OPT_STRING(0, "rpc", &rpc, "URL", "the node (default: config rpc)"),
@@ -225,7 +225,9 @@ static int cmd_send(int argc, char **argv)
 {
 	bool json = false;
 	const char *from = NULL, *rpc = NULL, *timeout = NULL, *passfile = NULL;
-	static const char *const usage[] = {"lst send [--from KEY] ADDRESS AMOUNT   (AMOUNT: 12.5lst, 1000photon, or LST)", NULL};
+	static const char *const usage[] = {
+		"lst send [--from KEY] [--timeout S] [--passphrase-file F] [--rpc URL] [--json] ADDRESS|KEY AMOUNT",
+		"(AMOUNT: 12.5lst, 1000photon, or a bare number of LST)", NULL};
 	const struct opt opts[] = {
 		OPT_STRING('f', "from", &from, "KEY", "the paying key (default: the home's key)"),
 		OPT_STRING(0, "timeout", &timeout, "S", "wait this long for the block (default 60)"),
@@ -243,11 +245,16 @@ static int cmd_send(int argc, char **argv)
 	uint8_t to[20];
 	char to_s[ADDR_STR], err[160], human[128];
 	u256 amount;
-	double t = timeout ? strtod(timeout, NULL) : 60;
+	char *end = NULL;
+	double t = timeout ? strtod(timeout, &end) : 60;
+	if (timeout && (*end || !(t > 0)))
+		return diag_error(LST_EUSAGE, "--timeout takes a positive number of seconds, not '%s'", timeout);
 	if (resolve(to, to_s, argv[0]) < 0)
 		return -1;
 	if (amount_parse(&amount, err, sizeof(err), argv[1]) < 0)
 		return diag_error(LST_EINVALID, "%s", err);
+	if (u256_is_zero(&amount))
+		return diag_error(LST_EINVALID, "the amount must be more than 0");
 	key_entry e;
 	json_t *rc;
 	if (keyring_find(&e, from) < 0)
@@ -274,9 +281,14 @@ static int cmd_send(int argc, char **argv)
 /* lst node start|stop|status: the home's daemon, through lst-chain. */
 static int cmd_node(int argc, char **argv)
 {
+	static const char node_usage[] = "usage: lst node start [--rpc HOST:PORT] | stop | status\n";
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs(node_usage, stdout);
+		return 0;
+	}
 	if (argc < 2 || (strcmp(argv[1], "start") && strcmp(argv[1], "stop") && strcmp(argv[1], "status"))) {
-		fprintf(stderr, "usage: lst node start [--rpc HOST:PORT] | stop | status\n");
-		diag_set_status(argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) ? LST_OK : LST_EUSAGE);
+		fputs(node_usage, stderr);
+		diag_set_status(LST_EUSAGE);
 		return -1;
 	}
 	char **cargv = xcalloc((size_t)argc + 3, sizeof(char *));
@@ -356,7 +368,7 @@ static int cmd_help(int argc, char **argv)
 	}
 	if (!strcmp(page, "lst")) {
 		free(page);
-		if (!strcmp(verb, "help") || !strcmp(verb, "version") || !strcmp(verb, "node")) {
+		if (!strcmp(verb, "help") || !strcmp(verb, "version")) {
 			usage(stdout);
 			return 0;
 		}

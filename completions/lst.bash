@@ -11,7 +11,7 @@
 # by its own completion function when one is loaded (e.g. _lst_sign for
 # 'lst sign').
 
-__lst_builtins="help init config version"
+__lst_builtins="help init config version balance send node"
 
 # __lst_exec_dirs [WORD...]: the directories searched for lst-VERB, one a line.
 __lst_exec_dirs()
@@ -69,6 +69,42 @@ __lst_home()
 	fi
 	[[ $h == "~" || $h == "~/"* ]] && h=$HOME${h#\~}
 	printf '%s\n' "$h"
+}
+
+# __lst_keys HOME: the names and addresses of the keys in HOME/keys, read
+# from the key files (as lst-sign's completion does: no passphrase asked).
+__lst_keys()
+{
+	local f
+	local -a files=()
+	for f in "$1"/keys/0x*.json; do
+		[[ -f $f && -r $f ]] && files+=("$f")
+	done
+	((${#files[@]})) || return 0
+	sed -n 's/^[[:space:]]*"name"[[:space:]]*:[[:space:]]*"\([A-Za-z0-9_.-]*\)".*/\1/p' "${files[@]}" 2>/dev/null
+	sed -n 's/^[[:space:]]*"address"[[:space:]]*:[[:space:]]*"\(0x[0-9A-Fa-f]\{40\}\)".*/\1/p' "${files[@]}" 2>/dev/null
+}
+
+# __lst_operands FROM VALUED: how many operands (words not options or
+# option values) COMP_WORDS has from index FROM up to the cursor; VALUED is
+# a space-separated list of the options that take a value.
+__lst_operands()
+{
+	local i w n=0
+	for ((i = $1; i < COMP_CWORD; i++)); do
+		w=${COMP_WORDS[i]}
+		case $w in
+		-*=* | =) ;;
+		-*)
+			if [[ " $2 " == *" $w "* ]]; then
+				i=$((i + 1))
+				[[ ${COMP_WORDS[i]} == = ]] && i=$((i + 1))
+			fi
+			;;
+		*) n=$((n + 1)) ;;
+		esac
+	done
+	echo "$n"
 }
 
 _lst()
@@ -142,18 +178,75 @@ _lst()
 	version)
 		return 0
 		;;
-	init)
+	init | balance | send | node)
+		# "--opt=VALUE": bash splits it at '=' (COMP_WORDBREAKS), or keeps
+		# it whole if '=' was taken out of COMP_WORDBREAKS; complete VALUE.
+		local pre= home
+		if [[ $cur == = && $prev == -* ]]; then
+			cur=
+		elif [[ $prev == = ]] && ((COMP_CWORD >= 2)); then
+			prev=${COMP_WORDS[COMP_CWORD - 2]}
+		elif [[ $cur == --*=* ]]; then
+			prev=${cur%%=*}
+			pre=$prev=
+			cur=${cur#*=}
+		fi
+		home=$(__lst_home "${words[@]}")
 		case $prev in
 		--passphrase-file)
 			compopt -o filenames 2>/dev/null
 			local IFS=$'\n'
-			COMPREPLY=($(compgen -f -- "$cur"))
+			COMPREPLY=($(compgen -f -P "$pre" -- "$cur"))
 			return 0
 			;;
-		--name | -n) return 0 ;;
+		--from | -f)
+			[[ $verb == send ]] &&
+				COMPREPLY=($(compgen -P "$pre" -W "$(__lst_keys "$home")" -- "$cur"))
+			return 0
+			;;
+		--name | -n | --rpc | --timeout) return 0 ;;
 		esac
+		;;
+	esac
+
+	case $verb in
+	init)
 		[[ $cur == -* ]] &&
-			COMPREPLY=($(compgen -W "--name --insecure-plaintext-key --passphrase-file --json --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--dev --name --insecure-plaintext-key --passphrase-file --json --help" -- "$cur"))
+		return 0
+		;;
+	balance)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--json --rpc --help" -- "$cur"))
+		elif [[ $(__lst_operands $((verb_at + 1)) "--rpc") == 0 ]]; then
+			# ADDRESS or KEY
+			COMPREPLY=($(compgen -W "$(__lst_keys "$home")" -- "$cur"))
+		fi
+		return 0
+		;;
+	send)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--from --timeout --passphrase-file --rpc --json --help" -- "$cur"))
+		elif [[ $(__lst_operands $((verb_at + 1)) "--from -f --timeout --passphrase-file --rpc") == 0 ]]; then
+			# ADDRESS or KEY, then AMOUNT (not completed).
+			COMPREPLY=($(compgen -W "$(__lst_keys "$home")" -- "$cur"))
+		fi
+		return 0
+		;;
+	node)
+		# start [--rpc HOST:PORT] | stop | status: lst-chain daemon --detach,
+		# stop and status, which take --rpc too.
+		if ((COMP_CWORD == verb_at + 1)); then
+			if [[ $cur == -* ]]; then
+				COMPREPLY=($(compgen -W "--help" -- "$cur"))
+			else
+				COMPREPLY=($(compgen -W "start stop status" -- "$cur"))
+			fi
+		elif [[ $cur == -* ]]; then
+			case ${COMP_WORDS[verb_at + 1]} in
+			start | stop | status) COMPREPLY=($(compgen -W "--rpc --help" -- "$cur")) ;;
+			esac
+		fi
 		return 0
 		;;
 	config)

@@ -53,7 +53,7 @@ function __lst_programs
         for f in $d/lst-*
             test -f $f -a -x $f; or continue
             set -l verb (string replace -r '^.*/lst-' '' -- $f)
-            contains -- $verb help init config version; and continue
+            contains -- $verb help init config version balance send node; and continue
             printf '%s\trun lst-%s\n' $verb $verb
         end
     end | sort -u
@@ -94,6 +94,52 @@ function __lst_config_operands
         string match -q -- '-*' $t; or set n (math $n + 1)
     end
     echo $n
+end
+
+# __lst_operands [OPTION...]: the operands after the verb, one a line,
+# skipping the values of OPTIONs (the verb's options that take one).
+function __lst_operands
+    set -l i (__lst_verb_index); or return 1
+    set -l tokens (commandline -opc)
+    set -l skip 0
+    for t in $tokens[(math $i + 1)..-1]
+        if test $skip = 1
+            set skip 0
+        else if contains -- $t $argv
+            set skip 1
+        else if not string match -q -- '-*' $t
+            echo $t
+        end
+    end
+end
+
+# __lst_nargs N [OPTION...]: the command line has N operands after the verb.
+function __lst_nargs
+    test (count (__lst_operands $argv[2..-1])) = $argv[1]
+end
+
+# __lst_node_is VERB...: 'lst node VERB' with VERB one of VERBs.
+function __lst_node_is
+    __lst_verb_is node; or return 1
+    set -l op (__lst_operands)
+    test (count $op) -ge 1; and contains -- $op[1] $argv
+end
+
+# Keys as "name<TAB>address" and "address<TAB>name", read from the key
+# files (as lst-sign's completion does: no passphrase asked).
+function __lst_keys
+    for f in (__lst_home)/keys/0x*.json
+        test -r $f; or continue
+        set -l name (string replace -rf '^\s*"name"\s*:\s*"([A-Za-z0-9_.-]+)".*' '$1' <$f)
+        set -l addr (string replace -rf '^\s*"address"\s*:\s*"(0x[0-9A-Fa-f]{40})".*' '$1' <$f)
+        test -n "$addr"; or continue
+        if test -n "$name"
+            printf '%s\t%s\n' $name $addr
+            printf '%s\t%s\n' $addr $name
+        else
+            printf '%s\tkey\n' $addr
+        end
+    end
 end
 
 function __lst_config_keys
@@ -153,18 +199,22 @@ complete -c lst -n __lst_needs_verb -a help -d 'show help for lst or a verb'
 complete -c lst -n __lst_needs_verb -a init -d 'create the state directory and a first key'
 complete -c lst -n __lst_needs_verb -a config -d 'get and set settings'
 complete -c lst -n __lst_needs_verb -a version -d 'print the version'
+complete -c lst -n __lst_needs_verb -a balance -d "an account's LST balance"
+complete -c lst -n __lst_needs_verb -a send -d 'send LST and wait for the block'
+complete -c lst -n __lst_needs_verb -a node -d "start, stop or ask the home's node"
 complete -c lst -n __lst_needs_verb -a '(__lst_programs)'
 
 # help [VERB]
-complete -c lst -n '__lst_verb_is help' -a 'help init config version' -d 'built-in verb'
-complete -c lst -n '__lst_verb_is help' -a '(__lst_programs)'
+complete -c lst -n '__lst_verb_is help; and __lst_nargs 0' -a 'help init config version balance send node' -d 'built-in verb'
+complete -c lst -n '__lst_verb_is help; and __lst_nargs 0' -a '(__lst_programs)'
 
 # init
+complete -c lst -n '__lst_verb_is init' -l dev -d 'a complete local network (validator, foundation, funded developer key)'
 complete -c lst -n '__lst_verb_is init' -s n -l name -x -d 'a name for the first key'
 complete -c lst -n '__lst_verb_is init' -l insecure-plaintext-key -d 'store the key unencrypted (tests, CI)'
 complete -c lst -n '__lst_verb_is init' -l passphrase-file -r -F -d "read the new key's passphrase from FILE"
 complete -c lst -n '__lst_verb_is init' -l json -d 'print JSON'
-complete -c lst -n '__lst_verb_is init config' -s h -l help -d 'show help'
+complete -c lst -n '__lst_verb_is init config balance send' -s h -l help -d 'show help'
 
 # config
 complete -c lst -n '__lst_verb_is config' -s l -l list -d 'show every setting'
@@ -173,5 +223,27 @@ complete -c lst -n '__lst_verb_is config' -l json -d 'with --list: one JSON obje
 complete -c lst -n '__lst_verb_is config; and test (__lst_config_operands) = 0' -a '(__lst_config_keys)' -d setting
 complete -c lst -n '__lst_verb_is config; and test (__lst_config_operands) = 1' -a '(__lst_config_values)' -d 'key address'
 
+# balance [ADDRESS|KEY]
+complete -c lst -n '__lst_verb_is balance' -l json -d 'print JSON'
+complete -c lst -n '__lst_verb_is balance' -l rpc -x -d 'the node (default: config rpc)'
+complete -c lst -n '__lst_verb_is balance; and __lst_nargs 0 --rpc' -a '(__lst_keys)'
+
+# send [OPTIONS] ADDRESS|KEY AMOUNT
+complete -c lst -n '__lst_verb_is send' -s f -l from -x -a '(__lst_keys)' -d "the paying key (default: the home's key)"
+complete -c lst -n '__lst_verb_is send' -l timeout -x -d 'wait this long for the block (default 60 s)'
+complete -c lst -n '__lst_verb_is send' -l passphrase-file -r -F -d "read the key's passphrase from FILE"
+complete -c lst -n '__lst_verb_is send' -l rpc -x -d 'the node (default: config rpc)'
+complete -c lst -n '__lst_verb_is send' -l json -d 'print the receipt as JSON'
+complete -c lst -n '__lst_verb_is send; and __lst_nargs 0 -f --from --timeout --passphrase-file --rpc' -a '(__lst_keys)'
+
+# node start [--rpc HOST:PORT] | stop | status
+complete -c lst -n '__lst_verb_is node; and __lst_nargs 0' -a start -d "start the home's node in the background"
+complete -c lst -n '__lst_verb_is node; and __lst_nargs 0' -a stop -d 'stop the node'
+complete -c lst -n '__lst_verb_is node; and __lst_nargs 0' -a status -d 'ask the node'
+complete -c lst -n '__lst_verb_is node; and __lst_nargs 0' -s h -l help -d 'show help'
+complete -c lst -n '__lst_node_is start' -l rpc -x -d 'serve JSON-RPC on HOST:PORT (port 0 picks one)'
+complete -c lst -n '__lst_node_is stop status' -l rpc -x -d "the node's JSON-RPC URL"
+complete -c lst -n '__lst_node_is start stop status' -s h -l help -d 'show help'
+
 # any other verb
-complete -c lst -n 'not __lst_needs_verb; and not __lst_verb_is help init config version' -a '(__lst_delegate)'
+complete -c lst -n 'not __lst_needs_verb; and not __lst_verb_is help init config version balance send node' -a '(__lst_delegate)'

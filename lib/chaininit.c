@@ -73,6 +73,14 @@ int chain_init_dev(json_t **summary, uint64_t chain_id)
 		diag_hint("use another --home, or remove the home to start over");
 		return -1;
 	}
+	key_entry *have;
+	size_t nhave;
+	if (keyring_list(&have, &nhave) == 0 && nhave) {
+		keyring_free_list(have, nhave);
+		diag_error(LST_EFAIL, "'%s' already has keys: a dev network wants a home of its own", home_dir());
+		diag_hint("use another --home (or LST_HOME) for it");
+		return -1;
+	}
 	key_entry v, f, d;
 	if (home_ensure() < 0 || dev_key(&v, "validator") < 0)
 		return -1;

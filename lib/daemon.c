@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -136,6 +137,13 @@ int daemon_main(const char *rpc_listen, bool detach)
 		return serve(rpc_listen, -1);
 	if (home_ensure() < 0)
 		return diag_status();
+	pid_t other;
+	if (daemon_running(&other) == 0)
+		return diag_error(LST_EREFUSED, "a daemon is already running on '%s' (pid %ld)", home_dir(), (long)other),
+		       LST_EREFUSED;
+	char *logpath = home_path("daemon.log");
+	struct stat lst_st;
+	off_t log_start = stat(logpath, &lst_st) == 0 ? lst_st.st_size : 0;
 	int p[2];
 	if (pipe(p) < 0)
 		return diag_error(LST_EFAIL, "pipe: %s", strerror(errno)), LST_EFAIL;
@@ -168,13 +176,23 @@ int daemon_main(const char *rpc_listen, bool detach)
 	char c;
 	ssize_t n = read(p[0], &c, 1);
 	close(p[0]);
-	if (n == 1)
+	if (n == 1) {
+		free(logpath);
 		return LST_OK;
+	}
 	int st;
 	waitpid(pid, &st, 0);
 	int code = WIFEXITED(st) ? WEXITSTATUS(st) : LST_EFAIL;
-	char *log = home_path("daemon.log");
-	diag_error(code ? code : LST_EFAIL, "the daemon did not start (see '%s')", log);
-	free(log);
+	/* Say why: what the child wrote to the log since the fork. */
+	int lfd = open(logpath, O_RDONLY | O_CLOEXEC);
+	if (lfd >= 0) {
+		char b[4096];
+		ssize_t k = pread(lfd, b, sizeof(b) - 1, log_start);
+		if (k > 0)
+			fwrite(b, 1, (size_t)k, stderr);
+		close(lfd);
+	}
+	diag_error(code ? code : LST_EFAIL, "the daemon did not start (its log: '%s')", logpath);
+	free(logpath);
 	return code ? code : LST_EFAIL;
 }

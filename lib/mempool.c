@@ -209,8 +209,7 @@ size_t mempool_take(mempool *m, pooled_tx ***out, size_t max)
 			(*out)[taken++] = q->txs[ready++];
 		if (!ready)
 			continue;
-		for (size_t i = 0; i < ready; i++)
-			hmap_del(&m->by_hash, q->txs[i]->t.hash);
+		/* Taken ones stay findable by hash until mempool_release. */
 		memmove(q->txs, q->txs + ready, (q->n - ready) * sizeof(*q->txs));
 		q->n -= ready;
 		m->total -= ready;
@@ -225,6 +224,15 @@ size_t mempool_take(mempool *m, pooled_tx ***out, size_t max)
 	free(refs);
 	pthread_mutex_unlock(&m->lock);
 	return taken;
+}
+
+void mempool_release(mempool *m, pooled_tx *const *txs, size_t n)
+{
+	pthread_mutex_lock(&m->lock);
+	for (size_t i = 0; i < n; i++)
+		if (hmap_get(&m->by_hash, txs[i]->t.hash) == txs[i])
+			hmap_del(&m->by_hash, txs[i]->t.hash);
+	pthread_mutex_unlock(&m->lock);
 }
 
 void mempool_committed(mempool *m, const uint8_t sender[20], uint64_t nonce)

@@ -47,6 +47,12 @@ int mempool_add(mempool *m, char *err, size_t errlen, pooled_tx *p, uint64_t com
  * nonce order. They leave the pool; *out (malloc'd) owns them.
  */
 size_t mempool_take(mempool *m, pooled_tx ***out, size_t max);
+/*
+ * Taken transactions stay known by hash (mempool_find, "already known")
+ * while their block is being made; release them once it is committed (or
+ * failed), before freeing them.
+ */
+void mempool_release(mempool *m, pooled_tx *const *txs, size_t n);
 /* After a block: the sender's committed nonce is now nonce; older entries go. */
 void mempool_committed(mempool *m, const uint8_t sender[20], uint64_t nonce);
 

@@ -237,6 +237,7 @@ static int produce(node *n, size_t *taken)
 		if (state_get_account(n->writer, &a, txs[i]->t.from) == 0)
 			mempool_committed(n->mp, txs[i]->t.from, a.nonce);
 	}
+	mempool_release(n->mp, txs, ntx);
 	for (size_t i = 0; i < ntx; i++)
 		pooled_tx_free(txs[i]);
 	free(txs);

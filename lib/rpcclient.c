@@ -103,7 +103,7 @@ int rpcc_call(json_t **result, const char *method, json_t *params)
 		return 0;
 	if (code == E_TRANSPORT) {
 		diag_error(LST_EUNAVAIL, "%s", msg);
-		diag_hint("start one with 'lst-chain daemon --detach' or point --rpc at one");
+		diag_hint("start one with 'lst node start' (lst-chain daemon --detach), or point --rpc at one");
 		return -1;
 	}
 	int status = code == -32602 || code == -32700 || code == -32600 ? LST_EINVALID

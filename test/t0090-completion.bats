@@ -177,3 +177,186 @@ complete_words() {
 	assert_line --partial $'sign-message\t'
 	assert_line --partial $'carol\t'
 }
+
+# Keys named alice and bob in LST_HOME (plaintext: fast); prints alice's address.
+two_keys() {
+	"$BIN/lst-sign" keygen --name bob --insecure-plaintext-key > /dev/null
+	"$BIN/lst-sign" keygen --name alice --insecure-plaintext-key | sed -n 's/.*"address":"\(0x[0-9A-Fa-f]*\)".*/\1/p'
+}
+
+@test "lst <TAB> offers balance, send and node; lst help <TAB> too" {
+	source "$COMP/lst.bash"
+	run complete_words _lst lst ''
+	assert_success
+	assert_line balance
+	assert_line send
+	assert_line node
+	run complete_words _lst lst help ''
+	assert_line balance
+	assert_line send
+	assert_line node
+	run complete_words _lst lst b
+	assert_output balance
+}
+
+@test "lst node <TAB> gives start, stop and status, then their options" {
+	source "$COMP/lst.bash"
+	run complete_words _lst lst node ''
+	assert_success
+	assert_output "$(printf 'start\nstatus\nstop')"
+	run complete_words _lst lst node sta
+	assert_output "$(printf 'start\nstatus')"
+	run complete_words _lst lst --home "$BATS_TEST_TMPDIR" node st
+	assert_output "$(printf 'start\nstatus\nstop')"
+	run complete_words _lst lst node start --
+	assert_line -- --rpc
+	refute_line -- --from
+	run complete_words _lst lst node start --rpc ''
+	assert_output ''
+	run complete_words _lst lst node status ''
+	assert_output ''
+}
+
+@test "lst init --<TAB> includes --dev" {
+	source "$COMP/lst.bash"
+	run complete_words _lst lst init --
+	assert_success
+	assert_line -- --dev
+	run complete_words _lst lst init --d
+	assert_output -- --dev
+}
+
+@test "lst's built-in verbs complete every long option their -h shows" {
+	source "$COMP/lst.bash"
+	local verb want o
+	for verb in init config balance send; do
+		want=$("$BIN/lst" "$verb" -h 2>&1 | grep -o -- '--[a-z-]*' | grep -v -- '^--help$' | sort -u)
+		[ -n "$want" ]
+		run complete_words _lst lst "$verb" --
+		assert_success
+		for o in $want; do
+			assert_line -- "$o"
+		done
+	done
+	run complete_words _lst lst send --
+	assert_line -- --from
+	assert_line -- --timeout
+	assert_line -- --passphrase-file
+	assert_line -- --rpc
+	assert_line -- --json
+	run complete_words _lst lst balance --
+	assert_line -- --rpc
+	assert_line -- --json
+	refute_line -- --from
+}
+
+@test "lst balance <TAB> and lst send <TAB> offer the key names and addresses of the home" {
+	local addr
+	addr=$(two_keys)
+	[ -n "$addr" ]
+	source "$COMP/lst.bash"
+	run complete_words _lst lst balance ''
+	assert_success
+	assert_line alice
+	assert_line bob
+	assert_line "$addr"
+	run complete_words _lst lst balance al
+	assert_output alice
+	run complete_words _lst lst send ''
+	assert_line alice
+	assert_line bob
+	assert_line "$addr"
+	run complete_words _lst lst send b
+	assert_output bob
+	# --from takes a key; its value is not the recipient.
+	run complete_words _lst lst send --from al
+	assert_output alice
+	run complete_words _lst lst send --from = al
+	assert_output alice
+	run complete_words _lst lst send --from=al
+	assert_output --from=alice
+	run complete_words _lst lst send --from bob --timeout 5 --rpc = http://x al
+	assert_output alice
+	# After the recipient comes the amount: no keys.
+	run complete_words _lst lst send bob ''
+	assert_output ''
+	run complete_words _lst lst balance bob ''
+	assert_output ''
+	# --home before the verb picks the home the keys come from.
+	run complete_words _lst lst --home "$BATS_TEST_TMPDIR/nowhere" send ''
+	assert_output ''
+	run complete_words _lst lst --home "$LST_HOME" balance b
+	assert_output bob
+}
+
+@test "fish completes balance, send and node" {
+	command -v fish > /dev/null || skip "fish not installed"
+	two_keys > /dev/null
+	run fish -c 'source $argv[1]
+		complete -C"lst "; echo ---
+		complete -C"lst node "; echo ---
+		complete -C"lst send "; echo ---
+		complete -C"lst send --from bob "; echo ---
+		complete -C"lst send bob "; echo ---
+		complete -C"lst balance al"; echo ---
+		complete -C"lst init --"' "$COMP/lst.fish"
+	assert_success
+	local -a part
+	mapfile -t part < <(printf '%s\n' "$output" | awk '/^---$/ { n++; next } { print n + 0 "|" $0 }')
+	local all
+	all=$(printf '%s\n' "${part[@]}")
+	grep -q $'^0|balance\t' <<< "$all"
+	grep -q $'^0|send\t' <<< "$all"
+	grep -q $'^0|node\t' <<< "$all"
+	[ "$(grep '^1|' <<< "$all" | cut -f1 | sort | tr '\n' ' ')" = "1|start 1|status 1|stop " ]
+	grep -q $'^2|alice\t' <<< "$all"
+	grep -q $'^2|bob\t' <<< "$all"
+	grep -q $'^3|alice\t' <<< "$all"
+	[ -z "$(grep '^4|' <<< "$all")" ]
+	[ "$(grep '^5|' <<< "$all" | cut -f1)" = "5|alice" ]
+	grep -q $'^6|--dev\t' <<< "$all"
+}
+
+# zsh_complete LINE: the matches zsh's completion offers for LINE (the
+# cursor at its end), one a line, sorted, from an interactive zsh in a pty
+# with only completions/ on its fpath.
+zsh_complete() {
+	cat > "$BATS_TEST_TMPDIR/cap.zsh" <<'ZSH'
+zmodload zsh/zpty || exit 77
+zpty z zsh -f -i
+zpty -w z "PROMPT= ; fpath=($COMP \$fpath); autoload -U compinit; compinit -u -d $BATS_TEST_TMPDIR/zcompdump"
+zpty -w z 'compadd () { builtin compadd -O __hits "$@"; local h; for h in $__hits; do print -r -- "M$((1+1)):$h"; done; builtin compadd "$@" }'
+zpty -w z 'comptest () { zle complete-word; print -r -- "E$((1+1))" }; zle -N comptest; bindkey "^T" comptest'
+zpty -n -w z "$1"$'\C-T'
+integer n=0
+local line
+while zpty -r z line; do
+	[[ $line == *E2* ]] && break
+	[[ $line == *M2:* ]] && print -r -- "${${line##*M2:}//[$'\r\n']/}"
+	(( ++n > 5000 )) && break
+done
+zpty -d z
+ZSH
+	COMP="$COMP" timeout 20 zsh -f "$BATS_TEST_TMPDIR/cap.zsh" "$1" | grep -v '^$' | sort -u
+}
+
+@test "zsh completes balance, send and node" {
+	command -v zsh > /dev/null || skip "zsh not installed"
+	zsh -fc 'zmodload zsh/zpty' 2> /dev/null || skip "no zsh/zpty"
+	two_keys > /dev/null
+	run zsh_complete 'lst '
+	assert_line balance
+	assert_line send
+	assert_line node
+	run zsh_complete 'lst node '
+	assert_output "$(printf 'start\nstatus\nstop')"
+	run zsh_complete 'lst node start --'
+	assert_line -- --rpc
+	run zsh_complete 'lst send '
+	assert_line alice
+	assert_line bob
+	run zsh_complete 'lst balance al'
+	assert_output alice
+	run zsh_complete 'lst init --'
+	assert_line -- --dev
+}

@@ -86,9 +86,21 @@ SUPPLY=1000000000000000000000000000
 	[ "$(echo "$output" | jq -r .rpc)" = "http://127.0.0.1:$port" ]
 }
 
-@test "a second daemon on the same home is refused (exit 4)" {
+@test "init --dev wants a home of its own: one with keys is refused" {
+	plain_key mine > /dev/null
+	run lst-chain init --dev
+	assert_failure 1
+	assert_output --partial "already has keys"
+	[ ! -f "$LST_HOME/genesis.json" ]
+	[ "$(ls "$LST_HOME/keys" | wc -l)" = 1 ]
+}
+
+@test "a second daemon on the same home is refused (exit 4), detached or not" {
 	start_chain
 	run lst-chain daemon --rpc 127.0.0.1:0
+	assert_failure 4
+	assert_output --partial "already running"
+	run lst-chain daemon --detach --rpc 127.0.0.1:0
 	assert_failure 4
 	assert_output --partial "already running"
 	run lst-chain status
@@ -296,6 +308,13 @@ SUPPLY=1000000000000000000000000000
 	assert_output --partial "insufficient funds"
 	run lst send foundation 1.5photon
 	assert_failure 6
+	run lst send foundation 0
+	assert_failure 6
+	run lst send --timeout abc foundation 1
+	assert_failure 2
+	run lst help node
+	assert_success
+	assert_output --partial "usage: lst node"
 	run lst node status
 	assert_success
 	run lst node stop

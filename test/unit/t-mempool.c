@@ -37,7 +37,16 @@ static int add(mempool *m, char *err, pooled_tx *p, uint64_t committed, uint64_t
 static size_t take(mempool *m, uint64_t *nonces, size_t max)
 {
 	pooled_tx **out;
+	buf raw = BUF_INIT;
 	size_t n = mempool_take(m, &out, max);
+	for (size_t i = 0; i < n; i++)
+		if (mempool_find(m, &raw, out[i]->t.hash) != 0)
+			ok(0, "a taken transaction is still found until released");
+	mempool_release(m, out, n);
+	for (size_t i = 0; i < n && n; i++)
+		if (mempool_find(m, &raw, out[i]->t.hash) == 0)
+			ok(0, "a released transaction is gone");
+	buf_free(&raw);
 	for (size_t i = 0; i < n; i++) {
 		nonces[i] = out[i]->t.nonce;
 		pooled_tx_free(out[i]);
