@@ -18,6 +18,7 @@
 #include "opt.h"
 #include "rpcclient.h"
 #include "txjson.h"
+#include "verbs.h"
 
 #include <time.h>
 #include <unistd.h>
@@ -639,11 +640,7 @@ static int cmd_validators(int argc, char **argv)
 	return r;
 }
 
-static const struct verb {
-	const char *name;
-	int (*fn)(int, char **);
-	const char *help;
-} verbs[] = {
+static const struct verb verbs[] = {
 	{"init", cmd_init, "write a genesis (or a complete dev network) into the home"},
 	{"daemon", cmd_daemon, "run the node: blocks every second, JSON-RPC"},
 	{"stop", cmd_stop, "stop the home's daemon"},
@@ -661,55 +658,12 @@ static const struct verb {
 	{"validators", cmd_validators, "the validator set"},
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: lst-chain [--home DIR] [--rpc URL] VERB [ARGS]\n\nverbs:\n");
-	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
-		fprintf(f, "   %-12s %s\n", verbs[i].name, verbs[i].help);
-	fprintf(f, "\n'lst-chain VERB -h' shows a verb's options; see lst-chain(1).\n");
-}
-
 int main(int argc, char **argv)
 {
 	diag_init("lst-chain");
-	int i = 1;
-	while (i < argc && argv[i][0] == '-') {
-		const char *a = argv[i];
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(stdout);
-			diag_exit(LST_OK);
-		} else if (!strcmp(a, "--version")) {
-			printf("lst-chain %s\n", LST_VERSION);
-			diag_exit(LST_OK);
-		} else if (!strcmp(a, "--home") && i + 1 < argc) {
-			opt_home = argv[++i];
-		} else if (!strncmp(a, "--home=", 7)) {
-			opt_home = a + 7;
-		} else if (!strcmp(a, "--rpc") && i + 1 < argc) {
-			opt_rpc = argv[++i];
-		} else if (!strncmp(a, "--rpc=", 6)) {
-			opt_rpc = a + 6;
-		} else {
-			fprintf(stderr, "lst-chain: error: unknown option '%s'\n", a);
-			usage(stderr);
-			return LST_EUSAGE;
-		}
-		i++;
-	}
-	if (i >= argc) {
-		usage(stderr);
-		return LST_EUSAGE;
-	}
-	if (opt_home)
-		home_set(opt_home);
-	if (opt_rpc)
-		rpcc_set_url(opt_rpc);
-	for (size_t v = 0; v < ARRAY_SIZE(verbs); v++) {
-		if (strcmp(argv[i], verbs[v].name))
-			continue;
-		int r = verbs[v].fn(argc - i, argv + i);
-		diag_exit(r < 0 ? diag_status() : LST_OK);
-	}
-	fprintf(stderr, "lst-chain: '%s' is not a lst-chain verb. See 'lst-chain --help'.\n", argv[i]);
-	return LST_EUSAGE;
+	static const struct global_opt globals[] = {
+		{"home", "DIR", &opt_home},
+		{"rpc", "URL", &opt_rpc},
+	};
+	verbs_main("lst-chain", verbs, ARRAY_SIZE(verbs), globals, ARRAY_SIZE(globals), argc, argv);
 }

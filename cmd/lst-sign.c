@@ -20,6 +20,7 @@
 #include "secp.h"
 #include "tx.h"
 #include "txjson.h"
+#include "verbs.h"
 
 #include <sodium.h>
 #include <unistd.h>
@@ -675,11 +676,7 @@ out:
 	return r;
 }
 
-static const struct verb {
-	const char *name;
-	int (*fn)(int, char **);
-	const char *help;
-} verbs[] = {
+static const struct verb verbs[] = {
 	{"keygen", cmd_keygen, "make a new key"},
 	{"list", cmd_list, "list the keys"},
 	{"address", cmd_address, "show a key's address and public key"},
@@ -695,54 +692,14 @@ static const struct verb {
 	{"open", cmd_open, "decrypt bytes sealed to a local key"},
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: lst-sign [--home DIR] [--passphrase-file FILE] VERB [ARGS]\n\nverbs:\n");
-	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
-		fprintf(f, "   %-16s %s\n", verbs[i].name, verbs[i].help);
-	fprintf(f, "\n'lst-sign VERB -h' shows a verb's options; see lst-sign(1).\n");
-}
-
 int main(int argc, char **argv)
 {
 	diag_init("lst-sign");
 	if (sodium_init() < 0)
 		diag_die(LST_EFAIL, "cannot initialise libsodium");
-	int i = 1;
-	/* Global options before the verb. */
-	while (i < argc && argv[i][0] == '-') {
-		const char *a = argv[i];
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(stdout);
-			diag_exit(LST_OK);
-		} else if (!strcmp(a, "--version")) {
-			printf("lst-sign %s\n", LST_VERSION);
-			diag_exit(LST_OK);
-		} else if (!strcmp(a, "--home") && i + 1 < argc) {
-			opt_home = argv[++i];
-		} else if (!strncmp(a, "--home=", 7)) {
-			opt_home = a + 7;
-		} else if (!strcmp(a, "--passphrase-file") && i + 1 < argc) {
-			opt_passfile = argv[++i];
-		} else if (!strncmp(a, "--passphrase-file=", 18)) {
-			opt_passfile = a + 18;
-		} else {
-			fprintf(stderr, "lst-sign: error: unknown option '%s'\n", a);
-			usage(stderr);
-			return LST_EUSAGE;
-		}
-		i++;
-	}
-	if (i >= argc) {
-		usage(stderr);
-		return LST_EUSAGE;
-	}
-	for (size_t v = 0; v < ARRAY_SIZE(verbs); v++) {
-		if (strcmp(argv[i], verbs[v].name))
-			continue;
-		int r = verbs[v].fn(argc - i, argv + i);
-		diag_exit(r < 0 ? diag_status() : LST_OK);
-	}
-	fprintf(stderr, "lst-sign: '%s' is not a lst-sign verb. See 'lst-sign --help'.\n", argv[i]);
-	return LST_EUSAGE;
+	static const struct global_opt globals[] = {
+		{"home", "DIR", &opt_home},
+		{"passphrase-file", "FILE", &opt_passfile},
+	};
+	verbs_main("lst-sign", verbs, ARRAY_SIZE(verbs), globals, ARRAY_SIZE(globals), argc, argv);
 }

@@ -92,6 +92,53 @@ static void recompute(sender_q *q)
 	}
 }
 
+/* The nonce after q's ready run: what would execute next. */
+static uint64_t frontier(const sender_q *q)
+{
+	uint64_t n = q->committed;
+	for (size_t i = lower_bound(q, n); i < q->n && q->txs[i]->t.nonce == n; i++)
+		n++;
+	return n;
+}
+
+/*
+ * The pool is full. A transaction that could execute next (it extends its
+ * sender's ready run) takes the place of the one waiting furthest behind a
+ * gap, from any sender, so futures parked by many senders can never lock
+ * out ready work; anything else is refused. -1 if p may not come in.
+ */
+static int evict_future(mempool *m, const sender_q *mine, const pooled_tx *p)
+{
+	if (p->t.nonce != frontier(mine))
+		return -1;
+	sender_q *victim = NULL;
+	uint64_t worst = 0;
+	size_t it = 0;
+	const uint8_t *k;
+	void *v;
+	while (hmap_next(&m->senders, &it, &k, &v)) {
+		sender_q *q = v;
+		if (q->n == 0)
+			continue;
+		/* O(1): a queue with no gap ends at committed + n - 1; past that, its last waits. */
+		uint64_t last = q->txs[q->n - 1]->t.nonce, end = q->committed + q->n - 1;
+		if (last > end && last - end > worst) {
+			worst = last - end;
+			victim = q;
+		}
+	}
+	if (!victim)
+		return -1;
+	pooled_tx *last = victim->txs[--victim->n];
+	u256 sp;
+	if (u256_sub(&sp, &victim->spending, &last->t.value) == 0)
+		victim->spending = sp;
+	hmap_del(&m->by_hash, last->t.hash);
+	pooled_tx_free(last);
+	m->total--;
+	return 0;
+}
+
 static int refuse(char *err, size_t errlen, const char *msg)
 {
 	snprintf(err, errlen, "%s", msg);
@@ -140,7 +187,7 @@ int mempool_add(mempool *m, char *err, size_t errlen, pooled_tx *p, uint64_t com
 		pooled_tx_free(last);
 		m->total--;
 	}
-	if (!replace && m->total >= m->max_total) {
+	if (!replace && m->total >= m->max_total && evict_future(m, q, p) < 0) {
 		r = refuse(err, errlen, "txpool is full");
 		goto cleanup;
 	}

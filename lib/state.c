@@ -52,7 +52,6 @@ static const char schema[] =
 	" sender BLOB, recipient BLOB, nonce INTEGER, status INTEGER, gas_used INTEGER, raw BLOB, ret BLOB)"
 	" WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS txs_block ON txs(height, idx);"
-	"CREATE INDEX IF NOT EXISTS txs_sender ON txs(sender, nonce);"
 	"CREATE TABLE IF NOT EXISTS logs(id INTEGER PRIMARY KEY, height INTEGER, tx_idx INTEGER,"
 	" log_idx INTEGER, tx_hash BLOB, address BLOB, topic0 BLOB, topic1 BLOB, topic2 BLOB, topic3 BLOB,"
 	" data BLOB);"

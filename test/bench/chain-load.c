@@ -102,9 +102,14 @@ static char *sign_transfer(const uint8_t priv[32], const uint8_t from[20], uint6
 	return hex;
 }
 
+/*
+ * One connection's share: batches first, first + stride, ... so that all
+ * connections move through the nonces together, as independent clients
+ * sending in order would.
+ */
 typedef struct {
 	char **raws;
-	size_t from, to, batch;
+	size_t from, to, batch, stride;
 	size_t refused;
 } sender_job;
 
@@ -113,7 +118,7 @@ static void *send_range(void *arg)
 	sender_job *j = arg;
 	CURL *c = curl_easy_init();
 	buf body = BUF_INIT, out = BUF_INIT;
-	for (size_t i = j->from; i < j->to; i += j->batch) {
+	for (size_t i = j->from; i < j->to; i += j->stride) {
 		buf_reset(&body);
 		buf_addc(&body, '[');
 		for (size_t k = i; k < j->to && k < i + j->batch; k++)
@@ -187,7 +192,7 @@ int main(int argc, char **argv)
 			return 1;
 		fund[i] = sign_transfer(fpriv, faddr, fnonce + i, addrs[i], 1000000000000ULL);
 	}
-	sender_job fj = {fund, 0, nkeys, 500, 0};
+	sender_job fj = {fund, 0, nkeys, 500, 500, 0};
 	send_range(&fj);
 	for (;;) {
 		uint64_t n = qty(call(c, "eth_getTransactionCount", json_pack("[s,s]", fstr, "latest")));
@@ -229,7 +234,7 @@ int main(int argc, char **argv)
 	pthread_t *th = xmalloc(conns * sizeof(pthread_t));
 	sender_job *jobs = xcalloc(conns, sizeof(sender_job));
 	for (size_t i = 0; i < conns; i++) {
-		jobs[i] = (sender_job){raws, ntx * i / conns, ntx * (i + 1) / conns, 1000, 0};
+		jobs[i] = (sender_job){raws, 1000 * i, ntx, 1000, 1000 * conns, 0};
 		pthread_create(&th[i], NULL, send_range, &jobs[i]);
 	}
 	size_t refused = 0;

@@ -101,9 +101,20 @@ int main(void)
 
 	m = mempool_new(2, 100);
 	ok(add(m, err, mk(0, 1, 1), 0, 100) == 0 && add(m, err, mk(1, 1, 1), 0, 100) == 0, "two fit");
-	ok(add(m, err, mk(2, 1, 1), 0, 100) < 0 && !strcmp(err, "txpool is full"), "the total limit refuses a third");
+	ok(add(m, err, mk(2, 1, 1), 0, 100) < 0 && !strcmp(err, "txpool is full"),
+	   "the total limit refuses a third when nothing waits behind a gap");
 	n = take(m, got, 1);
 	ok(n == 1 && got[0] == 0, "take honours max");
+	mempool_free(m);
+
+	/* Futures fill the whole pool: a ready one still gets in, evicting the furthest future. */
+	m = mempool_new(3, 100);
+	ok(add(m, err, mk(5, 1, 1), 0, 100) == 0 && add(m, err, mk(6, 1, 1), 0, 100) == 0 &&
+	   add(m, err, mk(9, 1, 1), 0, 100) == 0, "three futures fill the pool");
+	ok(add(m, err, mk(7, 1, 1), 0, 100) < 0 && !strcmp(err, "txpool is full"), "another future is refused");
+	ok(add(m, err, mk(0, 1, 1), 0, 100) == 0 && mempool_size(m) == 3, "a ready one gets in by evicting");
+	n = take(m, got, 10);
+	ok(n == 1 && got[0] == 0, "and it is ready (%zu)", n);
 	mempool_free(m);
 	return unit_done();
 }
