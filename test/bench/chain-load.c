@@ -103,13 +103,13 @@ static char *sign_transfer(const uint8_t priv[32], const uint8_t from[20], uint6
 }
 
 /*
- * One connection's share: batches first, first + stride, ... so that all
- * connections move through the nonces together, as independent clients
- * sending in order would.
+ * One connection's share: the keys k with k % conns == conn, each key's
+ * transactions in nonce order, as independent clients each sending their
+ * own in order would. raws[n * nkeys + k] is key k's nonce n.
  */
 typedef struct {
 	char **raws;
-	size_t from, to, batch, stride;
+	size_t ntx, nkeys, conn, conns, batch;
 	size_t refused;
 } sender_job;
 
@@ -118,13 +118,21 @@ static void *send_range(void *arg)
 	sender_job *j = arg;
 	CURL *c = curl_easy_init();
 	buf body = BUF_INIT, out = BUF_INIT;
-	for (size_t i = j->from; i < j->to; i += j->stride) {
+	size_t i = 0;
+	while (i < j->ntx) {
+		size_t in_batch = 0;
 		buf_reset(&body);
 		buf_addc(&body, '[');
-		for (size_t k = i; k < j->to && k < i + j->batch; k++)
+		for (; i < j->ntx && in_batch < j->batch; i++) {
+			if ((i % j->nkeys) % j->conns != j->conn)
+				continue;
 			buf_addf(&body, "%s{\"jsonrpc\":\"2.0\",\"id\":%zu,\"method\":\"eth_sendRawTransaction\",\"params\":[\"%s\"]}",
-				 k == i ? "" : ",", k, j->raws[k]);
+				 in_batch ? "," : "", i, j->raws[i]);
+			in_batch++;
+		}
 		buf_addc(&body, ']');
+		if (!in_batch)
+			break;
 		if (post(c, &out, (const char *)body.p, body.len) < 0) {
 			j->refused += j->batch;
 			continue;
@@ -192,7 +200,7 @@ int main(int argc, char **argv)
 			return 1;
 		fund[i] = sign_transfer(fpriv, faddr, fnonce + i, addrs[i], 1000000000000ULL);
 	}
-	sender_job fj = {fund, 0, nkeys, 500, 500, 0};
+	sender_job fj = {fund, nkeys, nkeys, 0, 1, 500, 0};
 	send_range(&fj);
 	for (;;) {
 		uint64_t n = qty(call(c, "eth_getTransactionCount", json_pack("[s,s]", fstr, "latest")));
@@ -234,7 +242,7 @@ int main(int argc, char **argv)
 	pthread_t *th = xmalloc(conns * sizeof(pthread_t));
 	sender_job *jobs = xcalloc(conns, sizeof(sender_job));
 	for (size_t i = 0; i < conns; i++) {
-		jobs[i] = (sender_job){raws, 1000 * i, ntx, 1000, 1000 * conns, 0};
+		jobs[i] = (sender_job){raws, ntx, nkeys, i, conns, 1000, 0};
 		pthread_create(&th[i], NULL, send_range, &jobs[i]);
 	}
 	size_t refused = 0;
