@@ -12,7 +12,8 @@ enum {
 };
 
 #define BLOCK_COLS "height, hash, chain_id, time, parent, tx_root, app_hash, validators_hash, proposer, ntx, gas_used"
-#define TX_COLS "hash, height, idx, sender, recipient, nonce, status, gas_used, raw, ret"
+/* txs.id is height << 32 | index: rows go in in order; hashes are a separate index. */
+#define TX_COLS "hash, id >> 32, id & 4294967295, sender, recipient, nonce, status, gas_used, raw, ret"
 #define LOG_COLS "l.height, l.tx_idx, l.log_idx, l.tx_hash, b.hash, l.address, l.topic0, l.topic1, l.topic2, l.topic3, l.data"
 
 static const char *const sql[Q_COUNT] = {
@@ -29,9 +30,10 @@ static const char *const sql[Q_COUNT] = {
 	[Q_BLOCK_HASH] = "SELECT " BLOCK_COLS " FROM blocks WHERE hash = ?",
 	[Q_BLOCK_COMMIT] = "SELECT commit_ FROM blocks WHERE height = ?",
 	[Q_PUT_BLOCK] = "INSERT INTO blocks(" BLOCK_COLS ", commit_) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[Q_PUT_TX] = "INSERT INTO txs(" TX_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[Q_PUT_TX] = "INSERT INTO txs(hash, id, sender, recipient, nonce, status, gas_used, raw, ret) "
+		     "VALUES (?, (?2 << 32) | ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[Q_GET_TX] = "SELECT " TX_COLS " FROM txs WHERE hash = ?",
-	[Q_BLOCK_TXS] = "SELECT " TX_COLS " FROM txs WHERE height = ? ORDER BY idx",
+	[Q_BLOCK_TXS] = "SELECT " TX_COLS " FROM txs WHERE id BETWEEN ?1 << 32 AND (?1 << 32) | 4294967295 ORDER BY id",
 	[Q_PUT_LOG] = "INSERT INTO logs(height, tx_idx, log_idx, tx_hash, address, topic0, topic1, topic2, topic3, data) "
 		      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[Q_TX_LOGS] = "SELECT " LOG_COLS " FROM logs l JOIN blocks b ON b.height = l.height "
@@ -48,10 +50,9 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS blocks(height INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE,"
 	" chain_id INTEGER, time INTEGER, parent BLOB, tx_root BLOB, app_hash BLOB, validators_hash BLOB,"
 	" proposer BLOB, ntx INTEGER, gas_used INTEGER, commit_ BLOB);"
-	"CREATE TABLE IF NOT EXISTS txs(hash BLOB PRIMARY KEY, height INTEGER NOT NULL, idx INTEGER NOT NULL,"
-	" sender BLOB, recipient BLOB, nonce INTEGER, status INTEGER, gas_used INTEGER, raw BLOB, ret BLOB)"
-	" WITHOUT ROWID;"
-	"CREATE INDEX IF NOT EXISTS txs_block ON txs(height, idx);"
+	"CREATE TABLE IF NOT EXISTS txs(id INTEGER PRIMARY KEY, hash BLOB NOT NULL,"
+	" sender BLOB, recipient BLOB, nonce INTEGER, status INTEGER, gas_used INTEGER, raw BLOB, ret BLOB);"
+	"CREATE UNIQUE INDEX IF NOT EXISTS txs_hash ON txs(hash);"
 	"CREATE TABLE IF NOT EXISTS logs(id INTEGER PRIMARY KEY, height INTEGER, tx_idx INTEGER,"
 	" log_idx INTEGER, tx_hash BLOB, address BLOB, topic0 BLOB, topic1 BLOB, topic2 BLOB, topic3 BLOB,"
 	" data BLOB);"
@@ -83,7 +84,7 @@ int state_open(state **out, const char *path, bool write)
 	}
 	sqlite3_busy_timeout(s->db, 5000);
 	const char *pragmas = write ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;"
-				      "PRAGMA cache_size=-65536;"
+				      "PRAGMA cache_size=-131072;"
 				    : "PRAGMA cache_size=-16384;";
 	if (sqlite3_exec(s->db, pragmas, NULL, NULL, NULL) != SQLITE_OK ||
 	    (write && sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK)) {
