@@ -10,9 +10,9 @@ secs=${FUZZ_SECONDS:-30}
 out=build/fuzz
 mkdir -p "$out/obj"
 command -v clang >/dev/null || { echo "fuzz: clang not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
-flags="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -std=c11 -D_GNU_SOURCE -Ilib $DEP_CFLAGS -DLST_VERSION=\"fuzz\" -DLST_LIBEXECDIR=\"/nonexistent\""
+flags="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -std=c11 -D_GNU_SOURCE -Ilib -Icontracts $DEP_CFLAGS -DLST_VERSION=\"fuzz\" -DLST_LIBEXECDIR=\"/nonexistent\""
 objs=
-for c in lib/*.c; do
+for c in lib/*.c contracts/*.c; do
 	o=$out/obj/$(basename "$c" .c).o
 	if [ ! -f "$o" ] || [ "$c" -nt "$o" ]; then
 		# shellcheck disable=SC2086
