@@ -353,17 +353,24 @@ static int m_fee_history(rpc_ctx *c, json_t *p, json_t **out)
 	return 0;
 }
 
-static int m_get_balance(rpc_ctx *c, json_t *p, json_t **out)
+/* [address, block] -> the account (latest state: no archive is kept). */
+static int account_param(rpc_ctx *c, account *acc, uint8_t a[20], json_t *p)
 {
-	uint8_t a[20];
-	account acc;
 	uint64_t at;
 	if (need_params(c, p, 1) < 0 || get_addr(c, a, param(p, 0), "address") < 0 ||
 	    block_number(c, &at, param(p, 1)) < 0)
 		return -1;
-	/* The state is kept at its latest only (no archive). */
-	if (state_get_account(c->st, &acc, a) < 0)
+	if (state_get_account(c->st, acc, a) < 0)
 		return rpc_fail(c, RPC_INTERNAL, "cannot read the account");
+	return 0;
+}
+
+static int m_get_balance(rpc_ctx *c, json_t *p, json_t **out)
+{
+	uint8_t a[20];
+	account acc;
+	if (account_param(c, &acc, a, p) < 0)
+		return -1;
 	*out = qty256(&acc.balance);
 	return 0;
 }
@@ -372,12 +379,8 @@ static int m_get_tx_count(rpc_ctx *c, json_t *p, json_t **out)
 {
 	uint8_t a[20];
 	account acc;
-	uint64_t at;
-	if (need_params(c, p, 1) < 0 || get_addr(c, a, param(p, 0), "address") < 0 ||
-	    block_number(c, &at, param(p, 1)) < 0)
+	if (account_param(c, &acc, a, p) < 0)
 		return -1;
-	if (state_get_account(c->st, &acc, a) < 0)
-		return rpc_fail(c, RPC_INTERNAL, "cannot read the account");
 	const char *tag = json_string_value(param(p, 1));
 	uint64_t n = acc.nonce;
 	if (tag && !strcmp(tag, "pending"))
