@@ -19,6 +19,7 @@
 #include "rpcclient.h"
 #include "txjson.h"
 #include "verbs.h"
+#include "wallet.h"
 
 #include <time.h>
 #include <unistd.h>
@@ -323,33 +324,6 @@ static json_t *receipt_out(json_t *r)
 			  "logs", logs, NULL);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Poll for the receipt until timeout seconds pass. */
-static int wait_receipt(json_t **out, const char *hash, double timeout)
-{
-	double end = now_s() + timeout;
-	for (;;) {
-		json_t *r;
-		if (call(&r, "eth_getTransactionReceipt", json_pack("[s]", hash)) < 0)
-			return -1;
-		if (!json_is_null(r)) {
-			*out = r;
-			return 0;
-		}
-		json_decref(r);
-		if (now_s() >= end)
-			return diag_error(LST_ENOTFOUND, "transaction '%s' not included within %.0f s", hash, timeout);
-		struct timespec ts = {0, 100 * 1000000L};
-		nanosleep(&ts, NULL);
-	}
-}
-
 static int parse_timeout(double *t, const char *s)
 {
 	char *end;
@@ -383,7 +357,7 @@ static int cmd_send(int argc, char **argv)
 	if (!wait)
 		return print(jsonio_obj("hash", h, NULL));
 	json_t *rc;
-	r = wait_receipt(&rc, json_string_value(h), t);
+	r = wallet_wait(&rc, json_string_value(h), t);
 	json_decref(h);
 	if (r < 0)
 		return -1;
@@ -452,7 +426,7 @@ static int cmd_wait(int argc, char **argv)
 	int n = parse(argc, argv, opts, usage);
 	double t;
 	json_t *r;
-	if (need_hash(opts, usage, n, argv) < 0 || parse_timeout(&t, timeout) < 0 || wait_receipt(&r, argv[0], t) < 0)
+	if (need_hash(opts, usage, n, argv) < 0 || parse_timeout(&t, timeout) < 0 || wallet_wait(&r, argv[0], t) < 0)
 		return -1;
 	int k = print(receipt_out(r));
 	json_decref(r);
@@ -516,7 +490,9 @@ static int cmd_balance(int argc, char **argv)
 	if (one_address(opts, usage, n, argv, a) < 0 || call(&b, "eth_getBalance", json_pack("[s,s]", argv[0], "latest")) < 0)
 		return -1;
 	addr_to_str(s, a);
-	return print(jsonio_obj("address", json_string(s), "balance", dec(b), NULL)), json_decref(b), 0;
+	int r = print(jsonio_obj("address", json_string(s), "balance", dec(b), NULL));
+	json_decref(b);
+	return r;
 }
 
 static int cmd_nonce(int argc, char **argv)

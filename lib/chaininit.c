@@ -39,20 +39,9 @@ static u256 lst(uint64_t n)
 	return r;
 }
 
-/* A plaintext key named name: the one there, or a new one. */
+/* A new plaintext key named name (the home has no keys: checked first). */
 static int dev_key(key_entry *e, const char *name)
 {
-	key_entry *list;
-	size_t n;
-	if (keyring_list(&list, &n) == 0)
-		for (size_t i = 0; i < n; i++)
-			if (!strcmp(list[i].name, name)) {
-				*e = list[i];
-				e->path = xstrdup(list[i].path);
-				keyring_free_list(list, n);
-				return 0;
-			}
-	keyring_free_list(list, n);
 	secret_key k;
 	if (secret_alloc(&k) < 0)
 		return -1;
