@@ -2,9 +2,13 @@
 #include "lst.h"
 #include "contract.h"
 #include "token.h"
+#include "validators.h"
+#include "evidence.h"
 
 static const contract_def *const contracts[] = {
 	&token_contract,
+	&validators_contract,
+	&evidence_contract,
 	NULL,
 };
 

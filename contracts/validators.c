@@ -1,0 +1,171 @@
+/* validators.c: see validators.h. */
+#include "lst.h"
+#include "validators.h"
+#include "abi.h"
+#include "diag.h"
+
+#define EV_VALIDATOR_UPDATE "ValidatorUpdate(address,uint256,uint256)"
+
+const uint8_t VALIDATORS_ADDRESS[20] = VALIDATORS_ADDRESS_BYTES;
+
+/* A function's outcome: ok or reverted (out->ret filled), or a failed state. */
+enum { DONE = 0, FAILED = -1 };
+
+static int revert(contract_result *out, const char *reason)
+{
+	out->ok = false;
+	abi_revert(&out->ret, reason);
+	return DONE;
+}
+
+static void put_be64(uint8_t *p, uint64_t x)
+{
+	for (int i = 7; i >= 0; i--, x >>= 8)
+		p[i] = (uint8_t)x;
+}
+
+static uint64_t get_be64(const uint8_t *p)
+{
+	uint64_t x = 0;
+	for (int i = 0; i < 8; i++)
+		x = x << 8 | p[i];
+	return x;
+}
+
+void validators_update_key(uint8_t key[12], uint64_t effective_height)
+{
+	memcpy(key, "upd:", 4);
+	put_be64(key + 4, effective_height);
+}
+
+int validators_parse_updates(validator_update **out, size_t *n, const uint8_t *val, size_t len)
+{
+	size_t k = len / VALIDATORS_RECORD_SIZE;
+	validator_update *u = NULL;
+	*out = NULL;
+	*n = 0;
+	if (len % VALIDATORS_RECORD_SIZE)
+		return -1;
+	if (k) {
+		u = xcalloc(k, sizeof(*u));
+		for (size_t i = 0; i < k; i++, val += VALIDATORS_RECORD_SIZE) {
+			memcpy(u[i].address, val, 20);
+			u[i].power = get_be64(val + 20);
+		}
+	}
+	*out = u;
+	*n = k;
+	return 0;
+}
+
+static void emit_update(contract_env *env, const uint8_t validator[20], uint64_t power,
+			uint64_t effective)
+{
+	uint8_t topics[2][32], data[64];
+	u256 p = u256_from_u64(power), h = u256_from_u64(effective);
+	abi_event_topic(topics[0], EV_VALIDATOR_UPDATE);
+	abi_address_word(topics[1], validator);
+	u256_to_be32(data, &p);
+	u256_to_be32(data + 32, &h);
+	env->log(env->ctx, env->self, (const uint8_t(*)[32])topics, 2, data, sizeof(data));
+}
+
+/* ---- the functions; args are decoded and checked against types ---- */
+
+static int f_set_validator(contract_result *out, contract_env *env, const abi_value *a)
+{
+	static const uint8_t zero[20];
+	const uint8_t *validator = a[0].addr;
+	uint8_t key[12], rec[VALIDATORS_RECORD_SIZE];
+	uint64_t power, effective;
+	buf v = BUF_INIT;
+	size_t i;
+	int rc;
+
+	if (!env->foundation || memcmp(env->caller, env->foundation, 20))
+		return revert(out, "not the foundation");
+	if (!u256_fits_u64(&a[1].u) || a[1].u.w[0] > VALIDATORS_MAX_POWER)
+		return revert(out, "power too large");
+	if (!memcmp(validator, zero, 20))
+		return revert(out, "the zero address cannot be a validator");
+	if (env->height > UINT64_MAX - 2)
+		return revert(out, "height overflow");
+	power = a[1].u.w[0];
+	effective = env->height + 2;
+
+	validators_update_key(key, effective);
+	rc = env->storage_get(env->ctx, &v, env->self, key, sizeof(key));
+	if (rc < 0 || (rc == 0 && v.len % VALIDATORS_RECORD_SIZE)) {
+		buf_free(&v); /* an error, or a value that is not ours */
+		return FAILED;
+	}
+	if (rc > 0)
+		buf_reset(&v);
+	for (i = 0; i < v.len; i += VALIDATORS_RECORD_SIZE)
+		if (!memcmp(v.p + i, validator, 20))
+			break;
+	memcpy(rec, validator, 20);
+	put_be64(rec + 20, power);
+	if (i < v.len)
+		memcpy(v.p + i, rec, sizeof(rec)); /* the same block: replace in place */
+	else
+		buf_add(&v, rec, sizeof(rec));
+	rc = env->storage_put(env->ctx, env->self, key, sizeof(key), v.p, v.len);
+	buf_free(&v);
+	if (rc < 0)
+		return FAILED;
+	emit_update(env, validator, power, effective);
+	out->ok = true;
+	buf_reset(&out->ret);
+	return DONE;
+}
+
+static const struct function {
+	uint8_t selector[4];
+	const char *signature;
+	const char *types; /* of the arguments */
+	bool writes;
+	int (*run)(contract_result *out, contract_env *env, const abi_value *args);
+} functions[] = {
+	{{0xab, 0xb9, 0x40, 0x6b}, "setValidator(address,uint256)", "address,uint256", true,
+	 f_set_validator},
+};
+
+static int validators_call(contract_result *out, contract_env *env, const uint8_t *calldata,
+			   size_t len)
+{
+	const struct function *f = NULL;
+	abi_value args[2];
+	size_t n;
+	int rc;
+
+	out->ok = false;
+	buf_reset(&out->ret);
+	if (len < 4)
+		return revert(out, "no function selector");
+	for (size_t i = 0; i < ARRAY_SIZE(functions) && !f; i++)
+		if (!memcmp(functions[i].selector, calldata, 4))
+			f = &functions[i];
+	if (!f) {
+		abi_revertf(&out->ret, "unknown function selector 0x%02x%02x%02x%02x", calldata[0],
+			    calldata[1], calldata[2], calldata[3]);
+		return DONE;
+	}
+	if (!u256_is_zero(&env->value))
+		return revert(out, "validators does not accept LST sent with a call");
+	if (f->writes && env->readonly)
+		return revert(out, "state change in a read-only call");
+	if (abi_decode(args, ARRAY_SIZE(args), &n, f->types, calldata + 4, len - 4) < 0) {
+		abi_revertf(&out->ret, "invalid arguments for %s", f->signature);
+		return DONE;
+	}
+	rc = f->run(out, env, args);
+	abi_free(args, n);
+	return rc;
+}
+
+const contract_def validators_contract = {
+	"validators",
+	VALIDATORS_ADDRESS_BYTES,
+	validators_call,
+};
