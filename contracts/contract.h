@@ -38,6 +38,8 @@ typedef struct contract_env {
 	 */
 	u256 value;
 	uint64_t height, time;     /* block height and unix time */
+	uint64_t chain_id;
+	const uint8_t *foundation; /* 20 bytes: the genesis foundation, admin until governance */
 	/*
 	 * State-changing functions revert when set. Ethereum runs eth_call
 	 * and eth_estimateGas of a transfer to completion on a state that is

@@ -182,6 +182,8 @@ static void env_init(contract_env *env, exec_ctx *x, const uint8_t *caller, cons
 	env->value = *value;
 	env->height = x->info->height;
 	env->time = x->info->time;
+	env->chain_id = x->info->chain_id;
+	env->foundation = x->info->foundation;
 	env->readonly = readonly;
 	env->balance = env_balance;
 	env->transfer = env_transfer;

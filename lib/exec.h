@@ -20,6 +20,8 @@
 typedef struct {
 	uint64_t height, time;
 	u256 supply;
+	uint64_t chain_id;
+	const uint8_t *foundation;  /* 20 bytes: genesis foundation (the admin until governance) */
 } exec_block_info;
 
 typedef struct {
