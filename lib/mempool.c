@@ -273,6 +273,47 @@ size_t mempool_take(mempool *m, pooled_tx ***out, size_t max)
 	return taken;
 }
 
+size_t mempool_peek(mempool *m, pooled_tx ***out, size_t max)
+{
+	pthread_mutex_lock(&m->lock);
+	size_t nq = m->senders.len, k = 0, it = 0, taken = 0;
+	sender_ref *refs = xmalloc((nq + 1) * sizeof(*refs));
+	const uint8_t *key;
+	void *v;
+	while (hmap_next(&m->senders, &it, &key, &v))
+		refs[k++].q = v;
+	qsort(refs, k, sizeof(*refs), by_age);
+	*out = xmalloc((max < m->total ? max : m->total) * sizeof(**out) + sizeof(**out));
+	for (size_t s = 0; s < k && taken < max; s++) {
+		sender_q *q = refs[s].q;
+		size_t first = lower_bound(q, q->committed);
+		for (size_t i = first; i < q->n && taken < max && q->txs[i]->t.nonce == q->committed + (i - first); i++) {
+			pooled_tx *src = q->txs[i], *p = xcalloc(1, sizeof(*p));
+			char err[64];
+			buf_add(&p->raw, src->raw.p, src->raw.len);
+			p->seq = src->seq;
+			if (tx_decode_trusted(&p->t, err, sizeof(err), p->raw.p, p->raw.len, src->t.from) < 0) {
+				pooled_tx_free(p); /* cannot happen: it decoded on the way in */
+				break;
+			}
+			(*out)[taken++] = p;
+		}
+	}
+	free(refs);
+	pthread_mutex_unlock(&m->lock);
+	return taken;
+}
+
+int mempool_sender(mempool *m, uint8_t from[20], const uint8_t hash[32])
+{
+	pthread_mutex_lock(&m->lock);
+	pooled_tx *p = hmap_get(&m->by_hash, hash);
+	if (p)
+		memcpy(from, p->t.from, 20);
+	pthread_mutex_unlock(&m->lock);
+	return p ? 0 : 1;
+}
+
 void mempool_release(mempool *m, pooled_tx *const *txs, size_t n)
 {
 	pthread_mutex_lock(&m->lock);

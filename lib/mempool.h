@@ -56,6 +56,15 @@ void mempool_release(mempool *m, pooled_tx *const *txs, size_t n);
 /* After a block: the sender's committed nonce is now nonce; older entries go. */
 void mempool_committed(mempool *m, const uint8_t sender[20], uint64_t nonce);
 
+/*
+ * Copies of up to max ready transactions, in the order mempool_take would
+ * give them, leaving the pool as it is (a proposal may not be decided;
+ * mempool_committed removes what a block did commit). *out owns them.
+ */
+size_t mempool_peek(mempool *m, pooled_tx ***out, size_t max);
+/* The sender of a waiting transaction, already recovered: 0 found, 1 absent. */
+int mempool_sender(mempool *m, uint8_t from[20], const uint8_t hash[32]);
+
 size_t mempool_size(mempool *m);
 /* The next nonce for sender counting ready pool entries (eth_getTransactionCount "pending"). */
 uint64_t mempool_pending_nonce(mempool *m, const uint8_t sender[20], uint64_t committed_nonce);

@@ -8,10 +8,10 @@
 enum {
 	Q_GET_ACCOUNT, Q_PUT_ACCOUNT, Q_STORAGE_GET, Q_STORAGE_PUT, Q_META_GET, Q_META_PUT,
 	Q_HEAD, Q_BLOCK, Q_BLOCK_HASH, Q_BLOCK_COMMIT, Q_PUT_BLOCK, Q_PUT_TX, Q_GET_TX, Q_BLOCK_TXS,
-	Q_PUT_LOG, Q_TX_LOGS, Q_ACCOUNT_COUNT, Q_COUNT
+	Q_PUT_LOG, Q_TX_LOGS, Q_ACCOUNT_COUNT, Q_SET_COMMIT, Q_BLOCK_SKIPPED, Q_VALSET_GET, Q_VALSET_PUT, Q_COUNT
 };
 
-#define BLOCK_COLS "height, hash, chain_id, time, parent, tx_root, app_hash, validators_hash, proposer, ntx, gas_used"
+#define BLOCK_COLS "height, hash, chain_id, time, parent, tx_root, app_hash, validators_hash, proposer, ntx, gas_used, last_commit_hash"
 /* txs.id is height << 32 | index: rows go in in order; hashes are a separate index. */
 #define TX_COLS "hash, id >> 32, id & 4294967295, sender, recipient, nonce, status, gas_used, raw, ret"
 #define LOG_COLS "l.height, l.tx_idx, l.log_idx, l.tx_hash, b.hash, l.address, l.topic0, l.topic1, l.topic2, l.topic3, l.data"
@@ -29,7 +29,12 @@ static const char *const sql[Q_COUNT] = {
 	[Q_BLOCK] = "SELECT " BLOCK_COLS " FROM blocks WHERE height = ?",
 	[Q_BLOCK_HASH] = "SELECT " BLOCK_COLS " FROM blocks WHERE hash = ?",
 	[Q_BLOCK_COMMIT] = "SELECT commit_ FROM blocks WHERE height = ?",
-	[Q_PUT_BLOCK] = "INSERT INTO blocks(" BLOCK_COLS ", commit_) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[Q_PUT_BLOCK] = "INSERT INTO blocks(" BLOCK_COLS ", commit_, skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[Q_SET_COMMIT] = "UPDATE blocks SET commit_ = ? WHERE height = ?",
+	[Q_BLOCK_SKIPPED] = "SELECT skipped FROM blocks WHERE height = ?",
+	[Q_VALSET_GET] = "SELECT height, data FROM valsets WHERE height <= ? ORDER BY height DESC LIMIT 1",
+	[Q_VALSET_PUT] = "INSERT INTO valsets(height, data) VALUES (?, ?) "
+			 "ON CONFLICT(height) DO UPDATE SET data = excluded.data",
 	[Q_PUT_TX] = "INSERT INTO txs(hash, id, sender, recipient, nonce, status, gas_used, raw, ret) "
 		     "VALUES (?, (?2 << 32) | ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[Q_GET_TX] = "SELECT " TX_COLS " FROM txs WHERE hash = ?",
@@ -49,7 +54,8 @@ static const char schema[] =
 	" PRIMARY KEY(contract, key)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS blocks(height INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE,"
 	" chain_id INTEGER, time INTEGER, parent BLOB, tx_root BLOB, app_hash BLOB, validators_hash BLOB,"
-	" proposer BLOB, ntx INTEGER, gas_used INTEGER, commit_ BLOB);"
+	" proposer BLOB, ntx INTEGER, gas_used INTEGER, last_commit_hash BLOB, commit_ BLOB, skipped BLOB);"
+	"CREATE TABLE IF NOT EXISTS valsets(height INTEGER PRIMARY KEY, data BLOB NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS txs(id INTEGER PRIMARY KEY, hash BLOB NOT NULL,"
 	" sender BLOB, recipient BLOB, nonce INTEGER, status INTEGER, gas_used INTEGER, raw BLOB, ret BLOB);"
 	"CREATE UNIQUE INDEX IF NOT EXISTS txs_hash ON txs(hash);"
@@ -297,6 +303,7 @@ static void read_block(block_info *b, sqlite3_stmt *q)
 	col_copy(b->h.proposer, q, 8, 20);
 	b->ntx = (uint64_t)sqlite3_column_int64(q, 9);
 	b->gas_used = (uint64_t)sqlite3_column_int64(q, 10);
+	col_copy(b->h.last_commit_hash, q, 11, 32);
 }
 
 static int one_block(state *s, int id, block_info *out)
@@ -343,7 +350,55 @@ int state_block_commit(state *s, buf *out, uint64_t height)
 	return get_blob(s, Q_BLOCK_COMMIT, out, "reading a commit");
 }
 
-int state_put_block(state *s, const block_info *b, const uint8_t *commit_bytes, size_t commit_len)
+int state_set_commit(state *s, uint64_t height, const uint8_t *commit_bytes, size_t commit_len)
+{
+	sqlite3_stmt *q = stmt(s, Q_SET_COMMIT);
+	if (!q)
+		return -1;
+	blob(q, 1, commit_bytes, commit_len);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)height);
+	return done(s, q, "writing a commit");
+}
+
+int state_block_skipped(state *s, buf *out, uint64_t height)
+{
+	sqlite3_stmt *q = stmt(s, Q_BLOCK_SKIPPED);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)height);
+	return get_blob(s, Q_BLOCK_SKIPPED, out, "reading a block");
+}
+
+int state_valset_get(state *s, uint64_t *from, buf *out, uint64_t height)
+{
+	sqlite3_stmt *q = stmt(s, Q_VALSET_GET);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)height);
+	int r = sqlite3_step(q);
+	if (r == SQLITE_ROW) {
+		*from = (uint64_t)sqlite3_column_int64(q, 0);
+		buf_reset(out);
+		buf_add(out, sqlite3_column_blob(q, 1), (size_t)sqlite3_column_bytes(q, 1));
+	}
+	sqlite3_reset(q);
+	if (r == SQLITE_ROW)
+		return 0;
+	return r == SQLITE_DONE ? 1 : dberr(s, "reading a validator set");
+}
+
+int state_valset_put(state *s, uint64_t height, const uint8_t *data, size_t len)
+{
+	sqlite3_stmt *q = stmt(s, Q_VALSET_PUT);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)height);
+	blob(q, 2, data, len);
+	return done(s, q, "writing a validator set");
+}
+
+int state_put_block(state *s, const block_info *b, const uint8_t *commit_bytes, size_t commit_len,
+		    const uint8_t *skipped, size_t skipped_len)
 {
 	sqlite3_stmt *q = stmt(s, Q_PUT_BLOCK);
 	if (!q)
@@ -359,8 +414,11 @@ int state_put_block(state *s, const block_info *b, const uint8_t *commit_bytes, 
 	blob(q, 9, b->h.proposer, 20);
 	sqlite3_bind_int64(q, 10, (sqlite3_int64)b->ntx);
 	sqlite3_bind_int64(q, 11, (sqlite3_int64)b->gas_used);
+	blob(q, 12, b->h.last_commit_hash, 32);
 	if (commit_bytes)
-		blob(q, 12, commit_bytes, commit_len);
+		blob(q, 13, commit_bytes, commit_len);
+	if (skipped)
+		blob(q, 14, skipped, skipped_len);
 	return done(s, q, "writing a block");
 }
 

@@ -58,7 +58,20 @@ int state_block(state *s, block_info *out, uint64_t height) LST_WUR;
 int state_block_by_hash(state *s, block_info *out, const uint8_t hash[32]) LST_WUR;
 /* The commit stored for height (signatures of its validators). */
 int state_block_commit(state *s, buf *out, uint64_t height) LST_WUR;
-int state_put_block(state *s, const block_info *b, const uint8_t *commit_bytes, size_t commit_len) LST_WUR;
+/*
+ * skipped: RLP list of [position, raw] for the block's transactions that
+ * were proposed but not executed (nonce or balance no longer fit), so the
+ * block's full body can be served to peers that sync it.
+ */
+int state_put_block(state *s, const block_info *b, const uint8_t *commit_bytes, size_t commit_len,
+		    const uint8_t *skipped, size_t skipped_len) LST_WUR;
+/* Replace a block's commit (by the canonical one the next block carries). */
+int state_set_commit(state *s, uint64_t height, const uint8_t *commit_bytes, size_t commit_len) LST_WUR;
+/* 0 (out may be empty: none skipped), 1 no such block, -1 error. */
+int state_block_skipped(state *s, buf *out, uint64_t height) LST_WUR;
+/* The validator set in force at height: the latest stored at or below it (its height in *from). */
+int state_valset_get(state *s, uint64_t *from, buf *out, uint64_t height) LST_WUR;
+int state_valset_put(state *s, uint64_t height, const uint8_t *data, size_t len) LST_WUR;
 
 typedef struct {
 	uint8_t hash[32];
