@@ -91,14 +91,14 @@ int daemon_stop(unsigned timeout_ms)
 }
 
 /* The daemon proper; ready_fd (or -1) gets one byte once RPC is up. */
-static int serve(const char *rpc_listen, int ready_fd)
+static int serve(const char *rpc_listen, const char *peers, int ready_fd)
 {
 	node n;
 	int lockfd;
 	if (home_ensure() < 0 || lock_pidfile(&lockfd) < 0)
 		return diag_status();
 	int status = LST_OK;
-	if (node_open(&n, home_dir(), rpc_listen) < 0 || rpc_start(&n) < 0) {
+	if (node_open(&n, home_dir(), rpc_listen, peers) < 0 || rpc_start(&n) < 0 || node_start(&n) < 0) {
 		status = diag_status();
 		goto out;
 	}
@@ -131,10 +131,10 @@ out:
 	return status;
 }
 
-int daemon_main(const char *rpc_listen, bool detach)
+int daemon_main(const char *rpc_listen, const char *peers, bool detach)
 {
 	if (!detach)
-		return serve(rpc_listen, -1);
+		return serve(rpc_listen, peers, -1);
 	if (home_ensure() < 0)
 		return diag_status();
 	pid_t other;
@@ -170,7 +170,7 @@ int daemon_main(const char *rpc_listen, bool detach)
 		for (int fd = 3; fd < 1024; fd++)
 			if (fd != p[1])
 				close(fd);
-		_exit(serve(rpc_listen, p[1]));
+		_exit(serve(rpc_listen, peers, p[1]));
 	}
 	close(p[1]);
 	char c;

@@ -13,8 +13,12 @@
 #include "lst.h"
 #include <sys/types.h>
 
-/* Runs in the foreground, or detached; returns the exit status. */
-int daemon_main(const char *rpc_listen, bool detach);
+/*
+ * Runs in the foreground, or detached; returns the exit status.
+ * rpc_listen NULL: config "listen", else 127.0.0.1:8545. peers: extra
+ * peers (comma-separated HOST:PORT or URLs) beside config "peers"; may be NULL.
+ */
+int daemon_main(const char *rpc_listen, const char *peers, bool detach);
 /* 0 and *pid if a daemon holds the home's lock, 1 if none runs. */
 int daemon_running(pid_t *pid);
 /* SIGTERM and wait up to timeout_ms; 0 stopped, 1 none ran, -1 timed out (reported). */

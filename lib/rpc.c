@@ -109,6 +109,36 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const ch
 	return ret;
 }
 
+static enum MHD_Result reply_bin(struct MHD_Connection *c, buf *b)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(b->len, b->p, MHD_RESPMEM_MUST_FREE);
+	b->p = NULL;
+	b->len = b->cap = 0;
+	MHD_add_response_header(r, "Content-Type", "application/octet-stream");
+	enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result get_p2p(node *n, struct MHD_Connection *c, const char *url)
+{
+	if (!strcmp(url, "/p2p/status"))
+		return reply(c, MHD_HTTP_OK, "application/json", node_p2p_status(n));
+	const char *from = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from");
+	const char *count = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "count");
+	char *e1 = NULL, *e2 = NULL;
+	unsigned long long f = from ? strtoull(from, &e1, 10) : 0, k = count ? strtoull(count, &e2, 10) : 0;
+	if (strcmp(url, "/p2p/blocks") || !from || !count || *e1 || *e2 || !f || !k || k > 1000)
+		return reply(c, MHD_HTTP_NOT_FOUND, "application/json", xstrdup("{\"error\":\"no such peer endpoint\"}\n"));
+	state *st = reader(n);
+	buf b = BUF_INIT;
+	if (!st || node_p2p_blocks(n, st, &b, f, k) < 0) {
+		buf_free(&b);
+		return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "application/json", xstrdup("{\"error\":\"database unavailable\"}\n"));
+	}
+	return reply_bin(c, &b);
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			       const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -126,6 +156,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	if (!strcmp(method, "GET")) {
 		if (!strcmp(url, "/health"))
 			return reply(c, MHD_HTTP_OK, "application/json", xstrdup("{\"ok\":true}\n"));
+		if (!strncmp(url, "/p2p/", 5))
+			return get_p2p(n, c, url);
 		return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "application/json",
 			     xstrdup("{\"error\":\"JSON-RPC takes POST requests\"}\n"));
 	}
@@ -152,6 +184,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	if (!st)
 		return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "application/json",
 			     xstrdup("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32603,\"message\":\"database unavailable\"}}"));
+	if (!strcmp(url, "/p2p/msg")) {
+		node_p2p_msg(n, st, k->body.p, k->body.len, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Lst-Peer"));
+		return reply(c, MHD_HTTP_OK, "application/json", xstrdup("{}"));
+	}
 	char *text = rpc_handle(n, st, k->body.p ? (const char *)k->body.p : "", k->body.len);
 	return reply(c, MHD_HTTP_OK, "application/json", text);
 }

@@ -421,33 +421,13 @@ static int m_send_raw(rpc_ctx *c, json_t *p, json_t **out)
 		free(pt);
 		return rpc_fail(c, RPC_INVALID_PARAMS, "invalid transaction: %s", err);
 	}
-	int r = -1;
-	account acc;
-	if (!pt->t.has_chain_id)
-		rpc_fail(c, RPC_REFUSED, "only replay-protected (EIP-155) transactions are allowed over RPC");
-	else if (pt->t.chain_id != c->n->g.chain_id)
-		rpc_fail(c, RPC_REFUSED, "invalid chain id for signer: have %llu want %llu",
-			 (unsigned long long)pt->t.chain_id, (unsigned long long)c->n->g.chain_id);
-	else if (!pt->t.has_to)
-		rpc_fail(c, RPC_REFUSED, "contract creation is not permitted: only Lightstreams contract templates run on this chain");
-	else if (tx_validate(err, sizeof(err), &pt->t) < 0)
-		rpc_fail(c, RPC_REFUSED, "%s", err);
-	else if (!u256_fits_u128(&pt->t.value))
-		rpc_fail(c, RPC_REFUSED, "insufficient funds for transfer: value exceeds a 128-bit balance");
-	else if (state_get_account(c->st, &acc, pt->t.from) < 0)
-		rpc_fail(c, RPC_INTERNAL, "cannot read the sender's account");
-	else {
-		uint8_t hash[32];
-		memcpy(hash, pt->t.hash, 32);
-		if (mempool_add(c->n->mp, err, sizeof(err), pt, acc.nonce, &acc.balance) < 0) {
-			rpc_fail(c, RPC_REFUSED, "%s", err);
-		} else {
-			*out = jsonio_hex(hash, 32);
-			return 0;
-		}
-	}
-	pooled_tx_free(pt);
-	return r;
+	uint8_t hash[32];
+	bool internal;
+	memcpy(hash, pt->t.hash, 32);
+	if (node_admit_tx(c->n, c->st, err, sizeof(err), &internal, pt, -1) < 0)
+		return rpc_fail(c, internal ? RPC_INTERNAL : RPC_REFUSED, "%s", err);
+	*out = jsonio_hex(hash, 32);
+	return 0;
 }
 
 static int m_get_tx(rpc_ctx *c, json_t *p, json_t **out)
@@ -631,7 +611,7 @@ static int m_call(rpc_ctx *c, json_t *p, json_t **out)
 	}
 	block_info h;
 	head(c, &h);
-	exec_block_info info = {h.h.height + 1, h.h.time + 1, c->n->g.supply};
+	exec_block_info info = {h.h.height + 1, h.h.time + 1, c->n->g.supply, c->n->g.chain_id, c->n->g.foundation};
 	if (exec_call(c->st, &ok, &ret, &info, from, to, &value, data.p, data.len) < 0) {
 		rpc_fail(c, RPC_INTERNAL, "call failed: database error");
 		goto out;
@@ -788,10 +768,18 @@ static int m_lst_status(rpc_ctx *c, json_t *p, json_t **out)
 	head(c, &h);
 	*out = jsonio_obj("chain_id", json_integer((json_int_t)c->n->g.chain_id), "height", json_integer((json_int_t)h.h.height),
 			  "latest_hash", jsonio_hex(h.hash, 32), "latest_time", json_integer((json_int_t)h.h.time),
-			  "rpc", json_string(c->n->rpc_url), "peers", json_integer(0),
-			  "validator", json_true(), "validator_address", addr_json(c->n->validator_addr),
+			  "rpc", json_string(c->n->rpc_url),
+			  "peers", json_integer(c->n->net ? (json_int_t)p2p_count(c->n->net) : 0),
+			  "validator", json_boolean(c->n->is_validator),
+			  "validator_address", c->n->is_validator ? addr_json(c->n->validator_addr) : json_null(),
 			  "mempool", json_integer((json_int_t)mempool_size(c->n->mp)),
 			  "genesis_hash", jsonio_hex(c->n->g.hash, 32), NULL);
+	return 0;
+}
+
+static int m_lst_peers(rpc_ctx *c, json_t *p, json_t **out)
+{
+	*out = c->n->net ? p2p_info(c->n->net) : json_pack("{s:s,s:[]}", "self", c->n->rpc_url, "peers");
 	return 0;
 }
 
@@ -859,6 +847,7 @@ static const struct {
 	{"eth_getLogs", m_get_logs},
 	{"lst_status", m_lst_status},
 	{"lst_genesis", m_lst_genesis},
+	{"lst_peers", m_lst_peers},
 	{"lst_commit", m_lst_commit},
 };
 
