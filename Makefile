@@ -35,7 +35,7 @@ ifneq ($(SANITIZE),)
 CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Ilib -Icontracts $(DEP_CFLAGS) \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(FAULTS) -Ilib -Icontracts $(DEP_CFLAGS) \
 	-DLST_VERSION='"$(VERSION)"' -DLST_LIBEXECDIR='"$(LIBEXECDIR)"'
 LIBS = -Wl,--as-needed $(DEP_LIBS) -lm
 
@@ -58,7 +58,7 @@ BENCHES = $(BENCH_SRCS:test/bench/%.c=$(B)/bench/%)
 FUZZ_SRCS = $(wildcard test/fuzz/fuzz-*.c)
 MAN_PAGES = $(wildcard man/*.1 man/*.7)
 
-.PHONY: all check demo bench fuzz install uninstall clean deps unit
+.PHONY: all check demo bench fuzz install uninstall clean deps unit faults
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -95,7 +95,12 @@ $(B)/vectors/%.json: $(VECTORS)/ethers/%.json.gz
 
 unit: $(UNIT_TESTS) $(GZ_VECTORS)
 
-check: all unit
+# test/net's build: the same programs with fault injection compiled in
+# (-DLST_FAULTS: the per-peer drop filter and LST_BYZANTINE=1). Never installed.
+faults: config.mk
+	$(Q)$(MAKE) --no-print-directory B=$(B)/faults FAULTS=-DLST_FAULTS $(B)/faults/bin/lst-chain
+
+check: all unit faults
 	@test/run-all
 
 demo: all

@@ -765,7 +765,11 @@ out:
 static int m_lst_status(rpc_ctx *c, json_t *p, json_t **out)
 {
 	block_info h;
-	head(c, &h);
+	uint8_t app[32];
+	pthread_mutex_lock(&c->n->head_lock);
+	h = c->n->head;
+	memcpy(app, c->n->app_hash, 32);
+	pthread_mutex_unlock(&c->n->head_lock);
 	*out = jsonio_obj("chain_id", json_integer((json_int_t)c->n->g.chain_id), "height", json_integer((json_int_t)h.h.height),
 			  "latest_hash", jsonio_hex(h.hash, 32), "latest_time", json_integer((json_int_t)h.h.time),
 			  "rpc", json_string(c->n->rpc_url),
@@ -773,7 +777,7 @@ static int m_lst_status(rpc_ctx *c, json_t *p, json_t **out)
 			  "validator", json_boolean(c->n->is_validator),
 			  "validator_address", c->n->is_validator ? addr_json(c->n->validator_addr) : json_null(),
 			  "mempool", json_integer((json_int_t)mempool_size(c->n->mp)),
-			  "genesis_hash", jsonio_hex(c->n->g.hash, 32), NULL);
+			  "genesis_hash", jsonio_hex(c->n->g.hash, 32), "app_hash", jsonio_hex(app, 32), NULL);
 	return 0;
 }
 
