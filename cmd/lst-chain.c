@@ -1,8 +1,9 @@
 /*
  * lst-chain: genesis, the node, and chain queries (see lst-chain(1)).
  *
- * init and daemon act on the home; every query talks to a node over
- * JSON-RPC (--rpc URL, else config "rpc") and prints snake_case JSON.
+ * init and daemon act on the home, testnet makes the homes of a local
+ * network; every query talks to a node over JSON-RPC (--rpc URL, else
+ * config "rpc") and prints snake_case JSON.
  */
 #include "lst.h"
 #include "addr.h"
@@ -15,12 +16,15 @@
 #include "hex.h"
 #include "home.h"
 #include "jsonio.h"
+#include "keccak.h"
 #include "opt.h"
 #include "rpcclient.h"
+#include "testnet.h"
 #include "txjson.h"
 #include "verbs.h"
 #include "wallet.h"
 
+#include <limits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -71,6 +75,39 @@ static json_t *get(json_t *o, const char *k)
 {
 	json_t *v = json_object_get(o, k);
 	return v ? json_incref(v) : json_null();
+}
+
+/*
+ * Options that repeat (--alloc, --validator, --peer) are taken out of argv
+ * before the table parser, which keeps one value per option; the table
+ * still lists them so that -h shows them. Returns the new argc; *vals gets
+ * the values in order (malloc'd array).
+ */
+static int take_repeated(int argc, char **argv, const char *name, const char ***vals, size_t *nvals,
+			 const struct opt *opts, const char *const *usage)
+{
+	size_t len = strlen(name);
+	int k = 1;
+	*vals = xcalloc((size_t)argc + 1, sizeof(char *));
+	*nvals = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--")) {
+			while (i < argc)
+				argv[k++] = argv[i++];
+			break;
+		}
+		if (!strncmp(a, "--", 2) && !strncmp(a + 2, name, len) && (a[2 + len] == 0 || a[2 + len] == '=')) {
+			const char *val = a[2 + len] == '=' ? a + 3 + len : i + 1 < argc ? argv[++i] : NULL;
+			if (!val)
+				opt_usage_die(opts, usage, "option '--%s' needs a value", name);
+			(*vals)[(*nvals)++] = val;
+			continue;
+		}
+		argv[k++] = argv[i];
+	}
+	argv[k] = NULL;
+	return k;
 }
 
 /* ---- init ---- */
@@ -134,56 +171,61 @@ static int cmd_init(int argc, char **argv)
 {
 	bool dev = false;
 	const char *chain = NULL, *foundation = NULL, *fee = NULL, *listing = NULL, *period = NULL, *start = NULL;
+	const char *join = NULL, *listen = NULL, *unused = NULL, **allocs, **vals;
+	size_t nallocs, nvals;
 	static const char *const usage[] = {
 		"lst-chain init --dev [--chain-id N]",
+		"lst-chain init --join URL [--listen HOST:PORT]",
 		"lst-chain init --chain-id N --foundation ADDRESS --validator ADDRESS[=POWER]... "
 		"--alloc ADDRESS=AMOUNT... [--service-fee-bps N] [--listing-fee AMOUNT] "
 		"[--subscription-period SECONDS] [--start-time UNIX]", NULL};
 	const struct opt opts[] = {
 		OPT_BOOL(0, "dev", &dev, "a complete local network: validator, foundation and funded developer keys"),
+		OPT_STRING(0, "join", &join, "URL", "a full node of the network of the node at URL: its genesis and peers"),
+		OPT_STRING(0, "listen", &listen, "HOST:PORT", "with --join: the address the daemon serves (config listen)"),
 		OPT_STRING(0, "chain-id", &chain, "N", "chain id (dev default 161)"),
 		OPT_STRING(0, "foundation", &foundation, "ADDRESS", "the foundation's address"),
+		OPT_STRING(0, "validator", &unused, "ADDRESS[=POWER]", "a validator, power 1 unless given (repeat for each)"),
+		OPT_STRING(0, "alloc", &unused, "ADDRESS=AMOUNT", "an allocation at genesis (repeat for each)"),
 		OPT_STRING(0, "service-fee-bps", &fee, "N", "service fee in basis points (default 500)"),
 		OPT_STRING(0, "listing-fee", &listing, "AMOUNT", "listing fee, e.g. 1lst (default 1lst)"),
 		OPT_STRING(0, "subscription-period", &period, "SECONDS", "subscription period (default 30 days)"),
 		OPT_STRING(0, "start-time", &start, "UNIX", "genesis time (default now)"),
 		COMMON_OPTS, OPT_END(),
 	};
-	/* --alloc and --validator repeat: collect them before the table parser. */
+	argc = take_repeated(argc, argv, "alloc", &allocs, &nallocs, opts, usage);
+	argc = take_repeated(argc, argv, "validator", &vals, &nvals, opts, usage);
 	genesis g;
 	memset(&g, 0, sizeof(g));
-	g.alloc = xcalloc((size_t)argc + 1, sizeof(*g.alloc));
-	g.validators = xcalloc((size_t)argc + 1, sizeof(*g.validators));
-	int k = 1, r = -1;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *val = NULL;
-		bool is_alloc = !strncmp(a, "--alloc", 7), is_val = !strncmp(a, "--validator", 11);
-		if ((is_alloc && (a[7] == 0 || a[7] == '=')) || (is_val && (a[11] == 0 || a[11] == '='))) {
-			const char *eq = strchr(a, '=');
-			val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-			if (!val)
-				opt_usage_die(opts, usage, "option '%s' needs a value", a);
-			if ((is_alloc ? parse_alloc(&g, val) : parse_validator(&g, val)) < 0)
-				goto out;
-			continue;
-		}
-		argv[k++] = argv[i];
-	}
-	if (parse(k, argv, opts, usage) != 0)
+	g.alloc = xcalloc(nallocs + 1, sizeof(*g.alloc));
+	g.validators = xcalloc(nvals + 1, sizeof(*g.validators));
+	int r = -1;
+	json_t *summary;
+	if (parse(argc, argv, opts, usage) != 0)
 		opt_usage_die(opts, usage, "init takes no operands");
-	if (dev) {
+	if (listen && !join)
+		opt_usage_die(opts, usage, "--listen goes with --join");
+	if (dev || join) {
 		uint64_t cid = DEV_CHAIN_ID;
-		json_t *summary;
-		if (g.nalloc || g.nvalidators || foundation)
-			opt_usage_die(opts, usage, "--dev makes its own keys: no --alloc, --validator or --foundation");
+		if (dev && join)
+			opt_usage_die(opts, usage, "--dev makes a new network, --join joins one: not both");
+		if (nallocs || nvals || foundation || fee || listing || period || start || (join && chain))
+			opt_usage_die(opts, usage, "%s: no --alloc, --validator, --foundation or other genesis parameters",
+				      dev ? "--dev makes its own keys" : "--join takes the network's genesis");
 		if (chain && parse_u64_opt(&cid, chain, "--chain-id") < 0)
 			goto out;
-		if (chain_init_dev(&summary, cid) == 0)
+		if ((dev ? chain_init_dev(&summary, cid) : chain_init_join(&summary, join, listen)) == 0)
 			r = print(summary);
 		goto out;
 	}
+	for (size_t i = 0; i < nallocs; i++)
+		if (parse_alloc(&g, allocs[i]) < 0)
+			goto out;
+	for (size_t i = 0; i < nvals; i++)
+		if (parse_validator(&g, vals[i]) < 0)
+			goto out;
 	if (!chain || !foundation || !g.nvalidators || !g.nalloc)
-		opt_usage_die(opts, usage, "init needs --chain-id, --foundation, --validator and --alloc (or --dev)");
+		opt_usage_die(opts, usage, "init needs --chain-id, --foundation, --validator and --alloc (or --dev, or --join)");
 	const char *why;
 	char err[160];
 	g.service_fee_bps = 500;
@@ -213,7 +255,44 @@ static int cmd_init(int argc, char **argv)
 			     "genesis_hash", jsonio_hex(g.hash, 32), "supply", u256_to_json(&g.supply), NULL));
 out:
 	genesis_free(&g);
+	free(allocs);
+	free(vals);
 	return r;
+}
+
+/* lst-chain testnet: the homes of a local multi-validator network. */
+static int parse_small(unsigned long *out, const char *s, const char *name, unsigned long max)
+{
+	u256 v;
+	if (u256_from_dec(&v, s) < 0 || !u256_fits_u64(&v) || v.w[0] > max)
+		return diag_error(LST_EUSAGE, "%s takes an integer up to %lu, not '%s'", name, max, s);
+	*out = (unsigned long)v.w[0];
+	return 0;
+}
+
+static int cmd_testnet(int argc, char **argv)
+{
+	const char *nval = NULL, *out = NULL, *port = NULL, *chain = NULL;
+	static const char *const usage[] = {
+		"lst-chain testnet --validators N --out DIR [--base-port P] [--chain-id N]", NULL};
+	const struct opt opts[] = {
+		OPT_STRING(0, "validators", &nval, "N", "how many validators, 1 to 64: homes DIR/node0 ... DIR/node{N-1}"),
+		OPT_STRING(0, "out", &out, "DIR", "where the homes go (DIR/client holds the foundation and developer keys)"),
+		OPT_STRING(0, "base-port", &port, "P", "node k listens on 127.0.0.1:P+k (default 26600)"),
+		OPT_STRING(0, "chain-id", &chain, "N", "chain id (default 161)"),
+		OPT_END(),
+	};
+	if (parse(argc, argv, opts, usage) != 0)
+		opt_usage_die(opts, usage, "testnet takes no operands");
+	if (!nval || !out || !*out)
+		opt_usage_die(opts, usage, "testnet needs --validators and --out");
+	unsigned long n, p = TESTNET_BASE_PORT;
+	uint64_t cid = DEV_CHAIN_ID;
+	json_t *summary;
+	if (parse_small(&n, nval, "--validators", ULONG_MAX) < 0 || (port && parse_small(&p, port, "--base-port", 65535) < 0) ||
+	    (chain && parse_u64_opt(&cid, chain, "--chain-id") < 0) || testnet_make(&summary, out, n, p, cid) < 0)
+		return -1;
+	return print(summary);
 }
 
 /* ---- the daemon ---- */
@@ -221,22 +300,35 @@ out:
 static int cmd_daemon(int argc, char **argv)
 {
 	bool detach = false;
-	const char *listen = NULL;
-	static const char *const usage[] = {"lst-chain daemon [--detach] [--rpc HOST:PORT]", NULL};
+	const char *listen = NULL, *unused = NULL, **peers;
+	size_t npeers;
+	static const char *const usage[] = {"lst-chain daemon [--detach] [--rpc HOST:PORT] [--peer HOST:PORT]...", NULL};
 	const struct opt opts[] = {
 		OPT_BOOL('d', "detach", &detach, "run in the background once RPC answers; log to HOME/daemon.log"),
-		OPT_STRING(0, "rpc", &listen, "HOST:PORT", "serve JSON-RPC here (default 127.0.0.1:8545; port 0 picks one)"),
+		OPT_STRING(0, "rpc", &listen, "HOST:PORT",
+			   "serve JSON-RPC and peers here (default: config listen, else 127.0.0.1:8545; port 0 picks one)"),
+		OPT_STRING(0, "peer", &unused, "HOST:PORT", "a peer besides config peers (repeat for each; URLs too)"),
 		OPT_STRING(0, "home", &opt_home, "DIR", "state directory (default $LST_HOME)"),
 		OPT_END(),
 	};
+	argc = take_repeated(argc, argv, "peer", &peers, &npeers, opts, usage);
 	if (parse(argc, argv, opts, usage) != 0)
 		opt_usage_die(opts, usage, "daemon takes no operands");
-	/* 'lst-chain --rpc ADDR daemon' means the same as 'daemon --rpc ADDR'. */
+	buf pl = BUF_INIT;
+	for (size_t i = 0; i < npeers; i++) {
+		if (!*peers[i] || strchr(peers[i], ','))
+			opt_usage_die(opts, usage, "--peer takes one HOST:PORT or URL, not '%s'", peers[i]);
+		buf_addf(&pl, "%s%s", i ? "," : "", peers[i]);
+	}
+	buf_addc(&pl, 0);
+	free(peers);
+	/* 'lst-chain --rpc ADDR daemon' means the same as 'daemon --rpc ADDR'; without either, config listen. */
 	if (!listen)
-		listen = opt_rpc ? opt_rpc : "127.0.0.1:8545";
-	if (!strncmp(listen, "http://", 7))
+		listen = opt_rpc;
+	if (listen && !strncmp(listen, "http://", 7))
 		listen += 7;
-	int st = daemon_main(listen, detach);
+	int st = daemon_main(listen, npeers ? (const char *)pl.p : NULL, detach);
+	buf_free(&pl);
 	if (st != 0) {
 		diag_set_status(st);
 		return -1;
@@ -616,9 +708,129 @@ static int cmd_validators(int argc, char **argv)
 	return r;
 }
 
+static int cmd_peers(int argc, char **argv)
+{
+	static const char *const usage[] = {"lst-chain peers", NULL};
+	const struct opt opts[] = {COMMON_OPTS, OPT_END()};
+	if (parse(argc, argv, opts, usage) != 0)
+		opt_usage_die(opts, usage, "peers takes no operands");
+	json_t *p;
+	if (call(&p, "lst_peers", NULL) < 0)
+		return -1;
+	return print(p);
+}
+
+/* ---- evidence: DoubleSign events of the evidence contract ---- */
+
+#define EVIDENCE_CONTRACT "0x4c53540000000000000000000000000000000003"
+#define DOUBLE_SIGN "DoubleSign(address,uint256,uint256,uint8,address)"
+#define LOG_WINDOW 100000 /* blocks per eth_getLogs, the node's limit */
+
+/* The address in a 32-byte word (0x-hex), EIP-55; null if it is not one. */
+static json_t *word_addr(const char *hex)
+{
+	uint8_t w[32];
+	char s[ADDR_STR];
+	if (!hex || hex_decode(w, 32, hex) < 0)
+		return json_null();
+	addr_to_str(s, w + 12);
+	return json_string(s);
+}
+
+static json_t *word_u64(const uint8_t w[32])
+{
+	u256 v;
+	if (u256_from_be(&v, w, 32) < 0 || !u256_fits_u64(&v))
+		return json_null();
+	return json_integer((json_int_t)v.w[0]);
+}
+
+static json_t *evidence_out(json_t *l)
+{
+	uint8_t *data = NULL;
+	size_t len = 0;
+	const char *d = jsonio_get_str(l, "data");
+	json_t *height = NULL, *round = NULL, *type = NULL, *reporter = NULL;
+	/* data: height, round, voteType, reporter, one 32-byte word each. */
+	if (d && hex_decode_alloc(&data, &len, d) == 0 && len >= 128) {
+		char rep[67];
+		height = word_u64(data);
+		round = word_u64(data + 32);
+		type = data[95] == 1 ? json_string("prevote") : data[95] == 2 ? json_string("precommit") : json_null();
+		hex_encode(rep, data + 96, 32);
+		reporter = word_addr(rep);
+	}
+	free(data);
+	return jsonio_obj("validator", word_addr(json_string_value(json_array_get(json_object_get(l, "topics"), 1))),
+			  "height", height ? height : json_null(), "round", round ? round : json_null(),
+			  "type", type ? type : json_null(), "reporter", reporter ? reporter : json_null(),
+			  "block_number", num(json_object_get(l, "blockNumber")), "tx_hash", get(l, "transactionHash"), NULL);
+}
+
+static int cmd_evidence(int argc, char **argv)
+{
+	const char *validator = NULL, *from = "0";
+	static const char *const usage[] = {"lst-chain evidence [--validator ADDRESS] [--from-block N]", NULL};
+	const struct opt opts[] = {
+		OPT_STRING(0, "validator", &validator, "ADDRESS", "only evidence against this validator"),
+		OPT_STRING(0, "from-block", &from, "N", "first block (default 0)"),
+		COMMON_OPTS, OPT_END(),
+	};
+	if (parse(argc, argv, opts, usage) != 0)
+		opt_usage_die(opts, usage, "evidence takes no operands");
+	uint8_t topic0[32], a[20], word[32] = {0};
+	char t0[67], t1[67];
+	const char *why;
+	u256 v;
+	keccak256(topic0, (const uint8_t *)DOUBLE_SIGN, strlen(DOUBLE_SIGN));
+	hex_encode(t0, topic0, 32);
+	if (validator) {
+		if (addr_parse(a, validator, &why) < 0)
+			return diag_error(LST_EINVALID, "--validator: '%s' is not an address: %s", validator, why);
+		memcpy(word + 12, a, 20);
+		hex_encode(t1, word, 32);
+	}
+	if (u256_from_str(&v, from) < 0 || !u256_fits_u64(&v))
+		return diag_error(LST_EINVALID, "--from-block takes a block number, not '%s'", from);
+	json_t *latest;
+	if (call(&latest, "eth_blockNumber", NULL) < 0)
+		return -1;
+	json_t *top = num(latest);
+	json_decref(latest);
+	if (!json_is_integer(top)) {
+		json_decref(top);
+		return diag_error(LST_EFAIL, "the node's eth_blockNumber is not a block number");
+	}
+	uint64_t last = (uint64_t)json_integer_value(top);
+	json_decref(top);
+	int r = 0;
+	/* The node searches at most LOG_WINDOW blocks per query: walk the chain in windows. */
+	for (uint64_t lo = v.w[0]; r == 0 && lo <= last; lo += LOG_WINDOW) {
+		uint64_t hi = last - lo >= LOG_WINDOW ? lo + LOG_WINDOW - 1 : last;
+		char fb[24], tb[24];
+		snprintf(fb, sizeof(fb), "0x%llx", (unsigned long long)lo);
+		snprintf(tb, sizeof(tb), "0x%llx", (unsigned long long)hi);
+		json_t *topics = validator ? json_pack("[s,s]", t0, t1) : json_pack("[s]", t0), *logs;
+		json_t *f = json_pack("{s:s,s:s,s:s,s:o}", "fromBlock", fb, "toBlock", tb, "address", EVIDENCE_CONTRACT,
+				      "topics", topics);
+		if (call(&logs, "eth_getLogs", json_pack("[o]", f)) < 0)
+			return -1;
+		size_t i;
+		json_t *l;
+		json_array_foreach(logs, i, l)
+			if (r == 0)
+				r = print(evidence_out(l));
+		json_decref(logs);
+		if (hi == last)
+			break;
+	}
+	return r;
+}
+
 static const struct verb verbs[] = {
-	{"init", cmd_init, "write a genesis (or a complete dev network) into the home"},
-	{"daemon", cmd_daemon, "run the node: blocks every second, JSON-RPC"},
+	{"init", cmd_init, "write a genesis, a complete dev network, or join a network"},
+	{"testnet", cmd_testnet, "make the homes of a local multi-validator network"},
+	{"daemon", cmd_daemon, "run the node: consensus, peers, JSON-RPC"},
 	{"stop", cmd_stop, "stop the home's daemon"},
 	{"status", cmd_status, "the node's chain, height, RPC address and mempool"},
 	{"send", cmd_send, "send a raw transaction (stdin) to the node"},
@@ -632,6 +844,8 @@ static const struct verb verbs[] = {
 	{"logs", cmd_logs, "logs (events), one JSON object per line"},
 	{"commit", cmd_commit, "the validators' signatures that finalised a block"},
 	{"validators", cmd_validators, "the validator set"},
+	{"peers", cmd_peers, "the node's URL and its peers, with their heights"},
+	{"evidence", cmd_evidence, "double-sign evidence against validators, one JSON object per line"},
 };
 
 int main(int argc, char **argv)

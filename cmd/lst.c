@@ -34,14 +34,40 @@ static int cmd_version(int argc, char **argv)
 	return 0;
 }
 
+/* lst init --join URL: a full node's home for the network of the node at URL. */
+static int init_join(const char *url, const char *listen, bool other, bool json, const struct opt *opts,
+		     const char *const *usage)
+{
+	json_t *summary;
+	if (other)
+		opt_usage_die(opts, usage, "--join takes no --dev, and no key options (run 'lst init' again for a key)");
+	if (chain_init_join(&summary, url, listen) < 0)
+		return -1;
+	if (json || !isatty(1))
+		return jsonio_print(summary) < 0 ? diag_error(LST_EFAIL, "cannot write standard output") : 0;
+	json_t *peers = json_object_get(summary, "peers"), *p;
+	size_t i;
+	printf("Joined chain %lld (genesis %s) in %s\npeers:", (long long)json_integer_value(json_object_get(summary, "chain_id")),
+	       jsonio_get_str(summary, "genesis_hash"), home_dir());
+	json_array_foreach(peers, i, p)
+		printf(" %s", json_string_value(p));
+	printf("\nstart a full node with: lst node start\n"
+	       "or use the network without a node of your own: lst config rpc %s\n",
+	       json_string_value(json_array_get(peers, 0)));
+	json_decref(summary);
+	return 0;
+}
+
 static int cmd_init(int argc, char **argv)
 {
-	const char *name = NULL, *passfile = NULL;
+	const char *name = NULL, *passfile = NULL, *join = NULL, *listen = NULL;
 	bool plaintext = false, json = false, dev = false;
 	static const char *const usage[] = {"lst init [--name NAME] [--insecure-plaintext-key] [--json]",
-					    "lst init --dev [--json]", NULL};
+					    "lst init --dev [--json]", "lst init --join URL [--listen HOST:PORT] [--json]", NULL};
 	const struct opt opts[] = {
 		OPT_BOOL(0, "dev", &dev, "a complete local network (validator, foundation, funded developer key)"),
+		OPT_STRING(0, "join", &join, "URL", "join the network of the node at URL as a full node"),
+		OPT_STRING(0, "listen", &listen, "HOST:PORT", "with --join: where this node will serve (config listen)"),
 		OPT_STRING('n', "name", &name, "NAME", "a name for the first key"),
 		OPT_BOOL(0, "insecure-plaintext-key", &plaintext, "store the key unencrypted (tests, CI)"),
 		OPT_STRING(0, "passphrase-file", &passfile, "FILE", "read the new key's passphrase from FILE"),
@@ -50,6 +76,10 @@ static int cmd_init(int argc, char **argv)
 	};
 	if (opt_parse(argc, argv, opts, usage) != 0)
 		opt_usage_die(opts, usage, "init takes no operands");
+	if (listen && !join)
+		opt_usage_die(opts, usage, "--listen goes with --join");
+	if (join)
+		return init_join(join, listen, dev || name || plaintext || passfile, json, opts, usage);
 	if (dev) {
 		json_t *summary;
 		if (name || plaintext || passfile)
@@ -316,7 +346,7 @@ static const struct builtin {
 	const char *help;
 } builtins[] = {
 	{"help", cmd_help, 0, "show help for lst or a verb"},
-	{"init", cmd_init, NEED_HOME, "create the state directory and a first key"},
+	{"init", cmd_init, NEED_HOME, "create the state directory and a first key, or join a network"},
 	{"config", cmd_config, NEED_HOME, "get and set settings"},
 	{"version", cmd_version, 0, "print the version"},
 	{"balance", cmd_balance, NEED_HOME, "an account's LST balance"},
