@@ -6,7 +6,7 @@
 # works with or without the bash-completion package.
 #
 # Verbs and their options; the values of options (chain ids, addresses,
-# hashes, URLs) are left to the user, except --home, a directory.
+# hashes, URLs) are left to the user, except --home and --out, directories.
 
 _lst_chain()
 {
@@ -18,8 +18,8 @@ _lst_chain()
 	# to complete inside one.
 	[[ $cur == : || $prev == : ]] && return 0
 
-	local verbs="init daemon stop status send tx receipt wait block balance
-		nonce call logs commit validators"
+	local verbs="init testnet daemon stop status send tx receipt wait block
+		balance nonce call logs commit validators peers evidence"
 	local common="--home --rpc --help"
 
 	# The verb is the first word that is not a global option or its value.
@@ -57,7 +57,7 @@ _lst_chain()
 
 	# The value of an option.
 	case $prev in
-	--home)
+	--home | --out)
 		compopt -o filenames 2>/dev/null
 		local IFS=$'\n'
 		COMPREPLY=($(compgen -d -P "$pre" -- "$cur"))
@@ -66,7 +66,8 @@ _lst_chain()
 	--rpc | --chain-id | --foundation | --validator | --alloc | \
 		--service-fee-bps | --listing-fee | --subscription-period | \
 		--start-time | --timeout | --to | --data | --from | \
-		--from-block | --to-block | --address | --topic)
+		--from-block | --to-block | --address | --topic | --join | \
+		--listen | --peer | --validators | --base-port)
 		return 0
 		;;
 	esac
@@ -83,16 +84,22 @@ _lst_chain()
 	local opts=
 	case $verb in
 	init)
-		opts="--dev --chain-id --foundation --validator --alloc
-			--service-fee-bps --listing-fee --subscription-period
+		opts="--dev --join --listen --chain-id --foundation --validator
+			--alloc --service-fee-bps --listing-fee --subscription-period
 			--start-time"
+		;;
+	testnet)
+		# testnet writes its own homes under --out: no --home, no node.
+		common="--help"
+		opts="--validators --out --base-port --chain-id"
 		;;
 	daemon)
 		# daemon's --rpc is the address to listen on; it takes no client URL.
 		common="--home --help"
-		opts="--detach --rpc"
+		opts="--detach --rpc --peer"
 		;;
-	stop | status | tx | receipt | block | balance | nonce | commit | validators) ;;
+	stop | status | tx | receipt | block | balance | nonce | commit | validators | peers) ;;
+	evidence) opts="--validator --from-block" ;;
 	send) opts="--wait --timeout" ;;
 	wait) opts="--timeout" ;;
 	call) opts="--to --data --from" ;;

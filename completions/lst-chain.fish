@@ -2,7 +2,7 @@
 # $fish_complete_path, e.g. /usr/local/share/fish/vendor_completions.d.
 #
 # Verbs and their options; the values of options (chain ids, addresses,
-# hashes, URLs) are left to the user, except --home, a directory.
+# hashes, URLs) are left to the user, except --home and --out, directories.
 
 # __lst_chain_verb_is VERB...: the verb on the command line is one of VERBs.
 function __lst_chain_verb_is
@@ -49,7 +49,8 @@ function __lst_chain_operands
             case --home --rpc --chain-id --foundation --validator --alloc \
                 --service-fee-bps --listing-fee --subscription-period \
                 --start-time --timeout --to --data --from --from-block \
-                --to-block --address --topic
+                --to-block --address --topic --join --listen --peer \
+                --validators --out --base-port
                 set -e tokens[1]
             case '-*'
             case '*'
@@ -65,11 +66,12 @@ complete -c lst-chain -f
 # Global options and verbs.
 complete -c lst-chain -n __lst_chain_needs_verb -l version -d 'print the version'
 complete -c lst-chain -l home -x -a '(__fish_complete_directories)' -d 'state directory'
-complete -c lst-chain -n 'not __lst_chain_verb_is daemon' -l rpc -x -d "the node's JSON-RPC URL"
+complete -c lst-chain -n 'not __lst_chain_verb_is daemon testnet' -l rpc -x -d "the node's JSON-RPC URL"
 complete -c lst-chain -s h -l help -d 'show help'
 
-complete -c lst-chain -n __lst_chain_needs_verb -a init -d 'write a genesis (or a complete dev network) into the home'
-complete -c lst-chain -n __lst_chain_needs_verb -a daemon -d 'run the node: blocks every second, JSON-RPC'
+complete -c lst-chain -n __lst_chain_needs_verb -a init -d 'write a genesis, a complete dev network, or join a network'
+complete -c lst-chain -n __lst_chain_needs_verb -a testnet -d 'make the homes of a local multi-validator network'
+complete -c lst-chain -n __lst_chain_needs_verb -a daemon -d 'run the node: consensus, peers, JSON-RPC'
 complete -c lst-chain -n __lst_chain_needs_verb -a stop -d "stop the home's daemon"
 complete -c lst-chain -n __lst_chain_needs_verb -a status -d "the node's chain, height, RPC address and mempool"
 complete -c lst-chain -n __lst_chain_needs_verb -a send -d 'send a raw transaction (stdin) to the node'
@@ -83,10 +85,14 @@ complete -c lst-chain -n __lst_chain_needs_verb -a call -d 'call a native contra
 complete -c lst-chain -n __lst_chain_needs_verb -a logs -d 'logs (events), one JSON object per line'
 complete -c lst-chain -n __lst_chain_needs_verb -a commit -d "the validators' signatures that finalised a block"
 complete -c lst-chain -n __lst_chain_needs_verb -a validators -d 'the validator set'
+complete -c lst-chain -n __lst_chain_needs_verb -a peers -d "the node's URL and its peers, with their heights"
+complete -c lst-chain -n __lst_chain_needs_verb -a evidence -d 'double-sign evidence against validators, one JSON object per line'
 
 # init
 complete -c lst-chain -n '__lst_chain_verb_is init' -l dev -d 'a complete local network: validator, foundation and developer keys'
-complete -c lst-chain -n '__lst_chain_verb_is init' -l chain-id -x -d 'chain id (dev default 161)'
+complete -c lst-chain -n '__lst_chain_verb_is init' -l join -x -d 'a full node of the network of the node at URL'
+complete -c lst-chain -n '__lst_chain_verb_is init' -l listen -x -d 'with --join: the address the daemon serves (config listen)'
+complete -c lst-chain -n '__lst_chain_verb_is init testnet' -l chain-id -x -d 'chain id (dev default 161)'
 complete -c lst-chain -n '__lst_chain_verb_is init' -l foundation -x -d "the foundation's address"
 complete -c lst-chain -n '__lst_chain_verb_is init' -l validator -x -d 'a validator, ADDRESS or ADDRESS=POWER'
 complete -c lst-chain -n '__lst_chain_verb_is init' -l alloc -x -d 'an allocation, ADDRESS=AMOUNT'
@@ -95,9 +101,15 @@ complete -c lst-chain -n '__lst_chain_verb_is init' -l listing-fee -x -d 'listin
 complete -c lst-chain -n '__lst_chain_verb_is init' -l subscription-period -x -d 'subscription period (default 30 days)'
 complete -c lst-chain -n '__lst_chain_verb_is init' -l start-time -x -d 'genesis time (default now)'
 
+# testnet
+complete -c lst-chain -n '__lst_chain_verb_is testnet' -l validators -x -d 'how many validators, 1 to 64'
+complete -c lst-chain -n '__lst_chain_verb_is testnet' -l out -x -a '(__fish_complete_directories)' -d 'where the homes go'
+complete -c lst-chain -n '__lst_chain_verb_is testnet' -l base-port -x -d 'node k listens on 127.0.0.1:P+k (default 26600)'
+
 # daemon
 complete -c lst-chain -n '__lst_chain_verb_is daemon' -s d -l detach -d 'run in the background once RPC answers'
-complete -c lst-chain -n '__lst_chain_verb_is daemon' -l rpc -x -d 'serve JSON-RPC here (default 127.0.0.1:8545; port 0 picks one)'
+complete -c lst-chain -n '__lst_chain_verb_is daemon' -l rpc -x -d 'serve JSON-RPC and peers here (default: config listen)'
+complete -c lst-chain -n '__lst_chain_verb_is daemon' -l peer -x -d 'a peer besides config peers (repeat for each)'
 
 # send, wait
 complete -c lst-chain -n '__lst_chain_verb_is send' -s w -l wait -d 'wait for the receipt and print it'
@@ -116,3 +128,7 @@ complete -c lst-chain -n '__lst_chain_verb_is logs' -l from-block -x -d 'first b
 complete -c lst-chain -n '__lst_chain_verb_is logs' -l to-block -x -d 'last block (default latest)'
 complete -c lst-chain -n '__lst_chain_verb_is logs' -l address -x -d 'only logs of this contract'
 complete -c lst-chain -n '__lst_chain_verb_is logs' -l topic -x -d 'only logs whose first topic is this'
+
+# evidence
+complete -c lst-chain -n '__lst_chain_verb_is evidence' -l validator -x -d 'only evidence against this validator'
+complete -c lst-chain -n '__lst_chain_verb_is evidence' -l from-block -x -d 'first block (default 0)'

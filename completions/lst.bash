@@ -204,7 +204,7 @@ _lst()
 				COMPREPLY=($(compgen -P "$pre" -W "$(__lst_keys "$home")" -- "$cur"))
 			return 0
 			;;
-		--name | -n | --rpc | --timeout) return 0 ;;
+		--name | -n | --rpc | --timeout | --join | --listen) return 0 ;;
 		esac
 		;;
 	esac
@@ -212,7 +212,7 @@ _lst()
 	case $verb in
 	init)
 		[[ $cur == -* ]] &&
-			COMPREPLY=($(compgen -W "--dev --name --insecure-plaintext-key --passphrase-file --json --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--dev --join --listen --name --insecure-plaintext-key --passphrase-file --json --help" -- "$cur"))
 		return 0
 		;;
 	balance)

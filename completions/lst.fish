@@ -196,7 +196,7 @@ complete -c lst -n __lst_needs_verb -l version -d 'print the version'
 complete -c lst -n __lst_needs_verb -s h -l help -d 'list the built-in verbs'
 
 complete -c lst -n __lst_needs_verb -a help -d 'show help for lst or a verb'
-complete -c lst -n __lst_needs_verb -a init -d 'create the state directory and a first key'
+complete -c lst -n __lst_needs_verb -a init -d 'create the state directory and a first key, or join a network'
 complete -c lst -n __lst_needs_verb -a config -d 'get and set settings'
 complete -c lst -n __lst_needs_verb -a version -d 'print the version'
 complete -c lst -n __lst_needs_verb -a balance -d "an account's LST balance"
@@ -210,6 +210,8 @@ complete -c lst -n '__lst_verb_is help; and __lst_nargs 0' -a '(__lst_programs)'
 
 # init
 complete -c lst -n '__lst_verb_is init' -l dev -d 'a complete local network (validator, foundation, funded developer key)'
+complete -c lst -n '__lst_verb_is init' -l join -x -d 'join the network of the node at URL as a full node'
+complete -c lst -n '__lst_verb_is init' -l listen -x -d 'with --join: where this node will serve (config listen)'
 complete -c lst -n '__lst_verb_is init' -s n -l name -x -d 'a name for the first key'
 complete -c lst -n '__lst_verb_is init' -l insecure-plaintext-key -d 'store the key unencrypted (tests, CI)'
 complete -c lst -n '__lst_verb_is init' -l passphrase-file -r -F -d "read the new key's passphrase from FILE"

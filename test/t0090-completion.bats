@@ -217,13 +217,22 @@ two_keys() {
 	assert_output ''
 }
 
-@test "lst init --<TAB> includes --dev" {
+@test "lst init --<TAB> includes --dev, --join and --listen" {
 	source "$COMP/lst.bash"
 	run complete_words _lst lst init --
 	assert_success
 	assert_line -- --dev
+	assert_line -- --join
+	assert_line -- --listen
 	run complete_words _lst lst init --d
 	assert_output -- --dev
+	run complete_words _lst lst init --jo
+	assert_output -- --join
+	# A URL and an address are not completed.
+	run complete_words _lst lst init --join ''
+	assert_output ''
+	run complete_words _lst lst init --join http://x --listen ''
+	assert_output ''
 }
 
 @test "lst's built-in verbs complete every long option their -h shows" {
@@ -315,6 +324,8 @@ two_keys() {
 	[ -z "$(grep '^4|' <<< "$all")" ]
 	[ "$(grep '^5|' <<< "$all" | cut -f1)" = "5|alice" ]
 	grep -q $'^6|--dev\t' <<< "$all"
+	grep -q $'^6|--join\t' <<< "$all"
+	grep -q $'^6|--listen\t' <<< "$all"
 }
 
 # zsh_complete LINE: the matches zsh's completion offers for LINE (the
@@ -359,4 +370,8 @@ ZSH
 	assert_output alice
 	run zsh_complete 'lst init --'
 	assert_line -- --dev
+	assert_line -- --join
+	run zsh_complete 'lst init --join x --'
+	assert_line -- --listen
+	refute_line -- --dev
 }

@@ -97,6 +97,57 @@ chain_verbs() {
 	done
 }
 
+@test "the network verbs: testnet, init --join, daemon --peer, peers, evidence" {
+	source "$COMP/lst-chain.bash"
+	run complete_words _lst_chain lst-chain te
+	assert_output testnet
+	run complete_words _lst_chain lst-chain p
+	assert_output peers
+	run complete_words _lst_chain lst-chain e
+	assert_output evidence
+	run complete_words _lst_chain lst-chain testnet --
+	assert_line -- --validators
+	assert_line -- --out
+	assert_line -- --base-port
+	assert_line -- --chain-id
+	refute_line -- --rpc
+	refute_line -- --home
+	run complete_words _lst_chain lst-chain init --
+	assert_line -- --join
+	assert_line -- --listen
+	assert_line -- --dev
+	run complete_words _lst_chain lst-chain init --j
+	assert_output -- --join
+	run complete_words _lst_chain lst-chain daemon --p
+	assert_output -- --peer
+	run complete_words _lst_chain lst-chain evidence --
+	assert_line -- --validator
+	assert_line -- --from-block
+	assert_line -- --rpc
+	refute_line -- --to-block
+	run complete_words _lst_chain lst-chain peers --
+	assert_line -- --rpc
+	refute_line -- --peer
+	# Values: --out is a directory; URLs, addresses, ports are not completed.
+	mkdir -p "$BATS_TEST_TMPDIR/nets/one"
+	cd "$BATS_TEST_TMPDIR/nets"
+	run complete_words _lst_chain lst-chain testnet --out o
+	assert_output one
+	run complete_words _lst_chain lst-chain testnet --out=o
+	assert_output --out=one
+	run complete_words _lst_chain lst-chain testnet --validators ''
+	assert_output ''
+	run complete_words _lst_chain lst-chain init --join ''
+	assert_output ''
+	run complete_words _lst_chain lst-chain daemon --peer ''
+	assert_output ''
+	run complete_words _lst_chain lst-chain evidence --validator ''
+	assert_output ''
+	# The verb after a value that looks like one is still the verb.
+	run complete_words _lst_chain lst-chain --home /tmp testnet --b
+	assert_output -- --base-port
+}
+
 @test "options are those of the verb on the command line" {
 	source "$COMP/lst-chain.bash"
 	run complete_words _lst_chain lst-chain send --
@@ -152,6 +203,10 @@ chain_verbs() {
 	assert_line -- --rpc
 	run complete_words _lst lst ch
 	assert_line chain
+	run complete_words _lst lst chain testnet --v
+	assert_output -- --validators
+	run complete_words _lst lst chain init --join ''
+	assert_output ''
 }
 
 @test "the zsh completion file parses" {
@@ -181,4 +236,80 @@ chain_verbs() {
 	run fish -c 'source $argv[1]; source $argv[2]; complete -C"lst chain s"' \
 		"$COMP/lst-chain.fish" "$COMP/lst.fish"
 	assert_line --partial $'status\t'
+}
+
+@test "fish completes the network verbs and their options" {
+	command -v fish > /dev/null || skip "fish not installed"
+	run fish -c 'source $argv[1]
+		complete -C"lst-chain "; echo ---
+		complete -C"lst-chain testnet --"; echo ---
+		complete -C"lst-chain init --"; echo ---
+		complete -C"lst-chain daemon --"; echo ---
+		complete -C"lst-chain evidence --"; echo ---
+		complete -C"lst-chain testnet --validators "' "$COMP/lst-chain.fish"
+	assert_success
+	local all
+	all=$(printf '%s\n' "$output" | awk '/^---$/ { n++; next } { print n + 0 "|" $0 }')
+	grep -q $'^0|testnet\t' <<< "$all"
+	grep -q $'^0|peers\t' <<< "$all"
+	grep -q $'^0|evidence\t' <<< "$all"
+	grep -q $'^1|--validators\t' <<< "$all"
+	grep -q $'^1|--out\t' <<< "$all"
+	grep -q $'^1|--base-port\t' <<< "$all"
+	grep -q $'^1|--chain-id\t' <<< "$all"
+	! grep -q $'^1|--rpc\t' <<< "$all"
+	grep -q $'^2|--join\t' <<< "$all"
+	grep -q $'^2|--listen\t' <<< "$all"
+	grep -q $'^3|--peer\t' <<< "$all"
+	grep -q $'^4|--validator\t' <<< "$all"
+	grep -q $'^4|--from-block\t' <<< "$all"
+	[ -z "$(grep '^5|' <<< "$all")" ]
+}
+
+# zsh_complete LINE: the matches zsh's completion offers for LINE (the
+# cursor at its end), one a line, sorted, from an interactive zsh in a pty
+# with only completions/ on its fpath (as in t0090).
+zsh_complete() {
+	cat > "$BATS_TEST_TMPDIR/cap.zsh" <<'ZSH'
+zmodload zsh/zpty || exit 77
+zpty z zsh -f -i
+zpty -w z "PROMPT= ; fpath=($COMP \$fpath); autoload -U compinit; compinit -u -d $BATS_TEST_TMPDIR/zcompdump"
+zpty -w z 'compadd () { builtin compadd -O __hits "$@"; local h; for h in $__hits; do print -r -- "M$((1+1)):$h"; done; builtin compadd "$@" }'
+zpty -w z 'comptest () { zle complete-word; print -r -- "E$((1+1))" }; zle -N comptest; bindkey "^T" comptest'
+zpty -n -w z "$1"$'\C-T'
+integer n=0
+local line
+while zpty -r z line; do
+	[[ $line == *E2* ]] && break
+	[[ $line == *M2:* ]] && print -r -- "${${line##*M2:}//[$'\r\n']/}"
+	(( ++n > 5000 )) && break
+done
+zpty -d z
+ZSH
+	COMP="$COMP" timeout 20 zsh -f "$BATS_TEST_TMPDIR/cap.zsh" "$1" | grep -v '^$' | sort -u
+}
+
+@test "zsh completes the network verbs and their options" {
+	command -v zsh > /dev/null || skip "zsh not installed"
+	zsh -fc 'zmodload zsh/zpty' 2> /dev/null || skip "no zsh/zpty"
+	run zsh_complete 'lst-chain '
+	assert_line testnet
+	assert_line peers
+	assert_line evidence
+	run zsh_complete 'lst-chain testnet --'
+	assert_line -- --validators
+	assert_line -- --out
+	assert_line -- --base-port
+	assert_line -- --chain-id
+	refute_line -- --rpc
+	run zsh_complete 'lst-chain init --j'
+	assert_output -- --join
+	run zsh_complete 'lst-chain init --join x --'
+	assert_line -- --listen
+	refute_line -- --dev
+	run zsh_complete 'lst-chain daemon --p'
+	assert_output -- --peer
+	run zsh_complete 'lst-chain evidence --'
+	assert_line -- --validator
+	assert_line -- --from-block
 }
