@@ -272,8 +272,13 @@ int node_admit_tx(node *n, state *st, char *err, size_t errlen, bool *internal, 
 		if (n->net && p2p_count(n->net))
 			buf_add(&raw, pt->raw.p, pt->raw.len);
 		if (mempool_add(n->mp, err, errlen, pt, acc.nonce, &acc.balance) == 0) {
-			if (raw.len)
-				p2p_broadcast(n->net, P2P_TXS, raw.p, raw.len, from_peer);
+			/*
+			 * Validators are a full mesh: what one peer sent, the others
+			 * got from it too. Only what came from a client or a node
+			 * that is not a peer (a full node) goes on.
+			 */
+			if (raw.len && from_peer < 0)
+				p2p_broadcast(n->net, P2P_TXS, raw.p, raw.len, -1);
 			buf_free(&raw);
 			return 0;
 		}
@@ -758,6 +763,10 @@ static void on_msg(void *ctx, int kind, const uint8_t *p, size_t len)
 		}
 		enqueue(n, e);
 	} else if (kind == P2P_TXS) {
+		uint8_t hash[32], from[20];
+		keccak256(hash, p, len);
+		if (mempool_sender(n->mp, from, hash) == 0)
+			return; /* known: no second signature recovery */
 		pooled_tx *pt = xcalloc(1, sizeof(*pt));
 		char err[200];
 		bool internal;

@@ -84,8 +84,9 @@ void node_head(node *n, block_info *out);
 
 /*
  * Admit a transaction (taken over whatever happens) to the mempool after
- * the checks every entry point shares, and gossip it to peers but
- * from_peer (-1: from a client). 0, or -1 with a message in err and
+ * the checks every entry point shares, and gossip it to every peer when
+ * it came from a client or a non-peer (from_peer -1); what a peer sent,
+ * the other validators had from it too (a full mesh). 0, or -1 with a message in err and
  * *internal set when the failure was the node's, not the transaction's.
  */
 int node_admit_tx(node *n, state *st, char *err, size_t errlen, bool *internal, pooled_tx *pt, int from_peer) LST_WUR;

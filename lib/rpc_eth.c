@@ -781,6 +781,44 @@ static int m_lst_status(rpc_ctx *c, json_t *p, json_t **out)
 	return 0;
 }
 
+/*
+ * lst_validators [BLOCK]: the set that signs the given block (default: the
+ * next one), {"height", "total_power", "validators": [{"address", "power"}]}.
+ */
+static int m_lst_validators(rpc_ctx *c, json_t *p, json_t **out)
+{
+	uint64_t h;
+	json_t *b = param(p, 0);
+	if (b && !json_is_null(b)) {
+		if (block_number(c, &h, b) < 0)
+			return -1;
+	} else {
+		block_info hd;
+		head(c, &hd);
+		h = hd.h.height + 1;
+	}
+	if (h == 0)
+		h = 1; /* block 0 is genesis: its set is the first one */
+	buf raw = BUF_INIT;
+	uint64_t from;
+	valset vs;
+	int r = state_valset_get(c->st, &from, &raw, h);
+	if (r != 0 || valset_decode(&vs, raw.p, raw.len) < 0) {
+		buf_free(&raw);
+		return rpc_fail(c, RPC_INTERNAL, "cannot read the validator set");
+	}
+	buf_free(&raw);
+	json_t *arr = json_array();
+	for (size_t i = 0; i < vs.n; i++)
+		json_array_append_new(arr, jsonio_obj("address", addr_json(vs.v[i].address), "power",
+						      json_integer((json_int_t)vs.v[i].power), NULL));
+	*out = jsonio_obj("height", json_integer((json_int_t)h), "since", json_integer((json_int_t)from),
+			  "total_power", json_integer((json_int_t)vs.total), "hash", jsonio_hex(vs.hash, 32),
+			  "validators", arr, NULL);
+	valset_free(&vs);
+	return 0;
+}
+
 static int m_lst_peers(rpc_ctx *c, json_t *p, json_t **out)
 {
 	*out = c->n->net ? p2p_info(c->n->net) : json_pack("{s:s,s:[]}", "self", c->n->rpc_url, "peers");
@@ -852,6 +890,7 @@ static const struct {
 	{"lst_status", m_lst_status},
 	{"lst_genesis", m_lst_genesis},
 	{"lst_peers", m_lst_peers},
+	{"lst_validators", m_lst_validators},
 	{"lst_commit", m_lst_commit},
 };
 
