@@ -16,14 +16,18 @@
  *
  * Refused transactions ("txpool is full") are sent again once the first
  * pass is over, and if nothing commits for NET_LOAD_STALL_S (default 10)
- * seconds the front of every unfinished key is sent again, as a client
- * would; both are counted and reported. NET_LOAD_TIMEOUT_S (default 900)
- * bounds the wait for commits; NET_LOAD_BATCH (default 400) is the batch size.
+ * seconds the first uncommitted tx of every unfinished key is sent again
+ * (a pool under load may evict what waits behind a gap), as a client
+ * would; both are counted and reported. Only one per key: a node recovers
+ * the sender of every tx it is sent, even one it already has.
+ * NET_LOAD_TIMEOUT_S (default 900) bounds the wait for commits;
+ * NET_LOAD_BATCH (default 400) is the batch size.
  *
  * Prints one JSON line: {"txs","committed","seconds" (first send to last
  * commit),"committed_tx_per_s","blocks","latency_p50_ms","latency_p99_ms",
- * "recover_per_s" (one core),"ratio_to_recovery_div4",...}. Exit 1 on an
- * RPC failure, 3 (after printing) if not everything committed in time.
+ * "recover_per_s" (one core, best of 5 runs),"ratio_to_recovery_div4",
+ * ...}. Exit 1 on an RPC failure, 3 (after printing) if not everything
+ * committed in time.
  */
 #include "lst.h"
 #include "addr.h"
@@ -443,16 +447,25 @@ int main(int argc, char **argv)
 	}
 	double signing = now() - s0;
 
-	/* Recovery rate of one core, as chain-load measures it. */
+	/*
+	 * Recovery rate of one core, as chain-load measures it, but the best
+	 * of 5 runs of 4000: on a shared machine a single run can catch other
+	 * work on the core, and the ratio is against what the core can do.
+	 */
 	uint8_t d[32] = {1}, sig[64], pub[65];
 	int recid;
 	if (secp_sign(sig, &recid, fpriv, d) < 0)
 		die("cannot sign");
-	double r0 = now();
-	for (int i = 0; i < 20000; i++)
-		if (secp_recover(pub, sig, recid, d, false) < 0)
-			die("cannot recover");
-	double recover_rate = 20000 / (now() - r0);
+	double recover_rate = 0;
+	for (int run = 0; run < 5; run++) {
+		double r0 = now();
+		for (int i = 0; i < 4000; i++)
+			if (secp_recover(pub, sig, recid, d, false) < 0)
+				die("cannot recover");
+		double r = 4000 / (now() - r0);
+		if (r > recover_rate)
+			recover_rate = r;
+	}
 
 	send_ns = xcalloc(ntx, sizeof(uint64_t));
 	commit_ns = xcalloc(ntx, sizeof(uint64_t));
@@ -485,7 +498,7 @@ int main(int argc, char **argv)
 	/*
 	 * Wait for the commits. Send again what a full pool refused (each
 	 * connection's, to its own URL, in nonce order); if nothing commits
-	 * for stall_s, send the next few of every unfinished key again.
+	 * for stall_s, send the first uncommitted tx of every key again.
 	 */
 	size_t resent = 0, stalls = 0, last_n = 0;
 	double last_progress = now();
@@ -511,7 +524,7 @@ int main(int argc, char **argv)
 		if (stalled) {
 			stalls++;
 			fprintf(stderr, "net-load: no commits for %.0f s (%zu of %zu committed, watcher at block %llu); "
-				"sending the next txs of each unfinished key again\n",
+				"sending the first uncommitted tx of each unfinished key again\n",
 				stall_s, n, ntx, (unsigned long long)__atomic_load_n(&h_seen, __ATOMIC_RELAXED));
 			last_progress = now();
 		}
@@ -526,7 +539,7 @@ int main(int argc, char **argv)
 					size_t i = (size_t)nn * nkeys + k;
 					if (__atomic_load_n(&commit_ns[i], __ATOMIC_RELAXED))
 						continue;
-					if (stalled ? seen++ < 20 : !__atomic_load_n(&send_ns[i], __ATOMIC_RELAXED))
+					if (stalled ? seen++ < 1 : !__atomic_load_n(&send_ns[i], __ATOMIC_RELAXED))
 						list[m++] = i;
 					else if (stalled)
 						break;
