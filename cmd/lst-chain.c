@@ -691,20 +691,29 @@ static int cmd_commit(int argc, char **argv)
 
 static int cmd_validators(int argc, char **argv)
 {
-	static const char *const usage[] = {"lst-chain validators", NULL};
-	const struct opt opts[] = {COMMON_OPTS, OPT_END()};
+	const char *at = NULL;
+	static const char *const usage[] = {"lst-chain validators [--height N]", NULL};
+	const struct opt opts[] = {
+		OPT_STRING(0, "height", &at, "N", "the set that signs block N (default: the next block)"),
+		COMMON_OPTS, OPT_END(),
+	};
 	if (parse(argc, argv, opts, usage) != 0)
 		opt_usage_die(opts, usage, "validators takes no operands");
-	json_t *g;
-	if (call(&g, "lst_genesis", NULL) < 0)
+	uint64_t h = 0;
+	if (at && parse_u64_opt(&h, at, "--height") < 0)
+		return -1;
+	json_t *vs;
+	char q[24];
+	snprintf(q, sizeof(q), "0x%llx", (unsigned long long)h);
+	if (call(&vs, "lst_validators", at ? json_pack("[s]", q) : json_array()) < 0)
 		return -1;
 	size_t i;
 	json_t *v;
 	int r = 0;
-	json_array_foreach(json_object_get(g, "validators"), i, v)
+	json_array_foreach(json_object_get(vs, "validators"), i, v)
 		if (r == 0)
 			r = print(json_incref(v));
-	json_decref(g);
+	json_decref(vs);
 	return r;
 }
 
@@ -843,7 +852,7 @@ static const struct verb verbs[] = {
 	{"call", cmd_call, "call a native contract read-only"},
 	{"logs", cmd_logs, "logs (events), one JSON object per line"},
 	{"commit", cmd_commit, "the validators' signatures that finalised a block"},
-	{"validators", cmd_validators, "the validator set"},
+	{"validators", cmd_validators, "the validator set of a height, one JSON object per line"},
 	{"peers", cmd_peers, "the node's URL and its peers, with their heights"},
 	{"evidence", cmd_evidence, "double-sign evidence against validators, one JSON object per line"},
 };

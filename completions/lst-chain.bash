@@ -98,7 +98,8 @@ _lst_chain()
 		common="--home --help"
 		opts="--detach --rpc --peer"
 		;;
-	stop | status | tx | receipt | block | balance | nonce | commit | validators | peers) ;;
+	stop | status | tx | receipt | block | balance | nonce | commit | peers) ;;
+	validators) opts="--height" ;;
 	evidence) opts="--validator --from-block" ;;
 	send) opts="--wait --timeout" ;;
 	wait) opts="--timeout" ;;

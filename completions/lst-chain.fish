@@ -50,7 +50,7 @@ function __lst_chain_operands
                 --service-fee-bps --listing-fee --subscription-period \
                 --start-time --timeout --to --data --from --from-block \
                 --to-block --address --topic --join --listen --peer \
-                --validators --out --base-port
+                --validators --out --base-port --height
                 set -e tokens[1]
             case '-*'
             case '*'
@@ -84,7 +84,7 @@ complete -c lst-chain -n __lst_chain_needs_verb -a nonce -d "an address's nonce,
 complete -c lst-chain -n __lst_chain_needs_verb -a call -d 'call a native contract read-only'
 complete -c lst-chain -n __lst_chain_needs_verb -a logs -d 'logs (events), one JSON object per line'
 complete -c lst-chain -n __lst_chain_needs_verb -a commit -d "the validators' signatures that finalised a block"
-complete -c lst-chain -n __lst_chain_needs_verb -a validators -d 'the validator set'
+complete -c lst-chain -n __lst_chain_needs_verb -a validators -d 'the validator set of a height, one JSON object per line'
 complete -c lst-chain -n __lst_chain_needs_verb -a peers -d "the node's URL and its peers, with their heights"
 complete -c lst-chain -n __lst_chain_needs_verb -a evidence -d 'double-sign evidence against validators, one JSON object per line'
 
@@ -128,6 +128,9 @@ complete -c lst-chain -n '__lst_chain_verb_is logs' -l from-block -x -d 'first b
 complete -c lst-chain -n '__lst_chain_verb_is logs' -l to-block -x -d 'last block (default latest)'
 complete -c lst-chain -n '__lst_chain_verb_is logs' -l address -x -d 'only logs of this contract'
 complete -c lst-chain -n '__lst_chain_verb_is logs' -l topic -x -d 'only logs whose first topic is this'
+
+# validators
+complete -c lst-chain -n '__lst_chain_verb_is validators' -l height -x -d 'the set that signs block N (default: the next block)'
 
 # evidence
 complete -c lst-chain -n '__lst_chain_verb_is evidence' -l validator -x -d 'only evidence against this validator'

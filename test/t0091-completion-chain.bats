@@ -105,6 +105,9 @@ chain_verbs() {
 	assert_output peers
 	run complete_words _lst_chain lst-chain e
 	assert_output evidence
+	run complete_words _lst_chain lst-chain validators --h
+	assert_line -- --height
+	assert_line -- --home
 	run complete_words _lst_chain lst-chain testnet --
 	assert_line -- --validators
 	assert_line -- --out

@@ -154,6 +154,12 @@ SUPPLY=1000000000000000000000000000
 	[ "$(echo "$output" | jq -r '.precommits[0].validator')" = "$VAL" ]
 	run lst-chain validators
 	[ "$(echo "$output" | jq -r .address)" = "$VAL" ]
+	[ "$(echo "$output" | jq -r .power)" = 1 ]
+	run lst-chain validators --height "$height"
+	assert_success
+	[ "$(echo "$output" | jq -r .address)" = "$VAL" ]
+	run lst-chain validators --height nope
+	assert_failure 6
 }
 
 @test "unknown transactions and blocks exit 3; bad hashes exit 6" {
