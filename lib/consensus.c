@@ -215,6 +215,7 @@ static void start_round(cs *c, uint32_t r)
 			p.round = r;
 			p.pol_round = pol;
 			memcpy(p.block_hash, c->app.hash(c->app.ctx, v), 32);
+			memcpy(p.proposer, c->self, 20); /* as cast() does: the callback only signs */
 			if (c->app.sign_proposal(c->app.ctx, &p) == 0) {
 				if (c->my_value)
 					c->app.unref(c->app.ctx, c->my_value);
@@ -234,6 +235,8 @@ static void start_round(cs *c, uint32_t r)
 /* Messages of round r from validator k count toward a round skip (L55). */
 static void note_sender(cs *c, uint32_t r, int k)
 {
+	if (k < 0)
+		return;
 	cs_round_state *s = round_get(c, r);
 	if (!s->sent[k]) {
 		s->sent[k] = true;
