@@ -4,6 +4,8 @@
 #include "diag.h"
 #include "hex.h"
 #include "home.h"
+#include "msg.h"
+#include "secp.h"
 
 #include <jansson.h>
 #include <unistd.h>
@@ -77,16 +79,27 @@ static int compare(const privval *pv, uint64_t h, uint32_t r, uint8_t s)
 	return 0;
 }
 
+/* Does the stored signature sign digest (the very same message) by addr? */
+static bool same_message(const privval *pv, const uint8_t digest[32], const uint8_t *addr)
+{
+	uint8_t pub[65], a[20];
+	if (msg_recover(pub, pv->sig, digest) < 0)
+		return false;
+	secp_address_from_pub(a, pub);
+	return !memcmp(a, addr, 20);
+}
+
 /* Sign digest for (h, r, s, hash) unless it conflicts; sig gets the signature. */
 static int guard(privval *pv, uint8_t sig[65], uint64_t h, uint32_t r, uint8_t s, const uint8_t hash[32],
-		 int (*sign)(void *, const uint8_t *, const uint8_t *), void *obj, const uint8_t *priv,
-		 const uint8_t *addr)
+		 const uint8_t digest[32], int (*sign)(void *, const uint8_t *, const uint8_t *), void *obj,
+		 const uint8_t *priv, const uint8_t *addr)
 {
 	int c = pv->step ? compare(pv, h, r, s) : 1;
 	if (c < 0)
 		return 1;
 	if (c == 0) {
-		if (memcmp(hash, pv->hash, 32))
+		/* Same hash but another message (pol_round, chain id): the stored signature is not its. */
+		if (memcmp(hash, pv->hash, 32) || !same_message(pv, digest, addr))
 			return 1;
 		memcpy(sig, pv->sig, 65);
 		return 0;
@@ -123,13 +136,18 @@ static int sign_proposal(void *obj, const uint8_t *priv, const uint8_t *addr)
 
 int privval_sign_vote(privval *pv, vote *v, const uint8_t priv[32], const uint8_t address[20])
 {
+	uint8_t d[32];
 	memcpy(v->validator, address, 20);
+	vote_digest(d, v);
 	return guard(pv, v->sig, v->height, v->round, v->type == VOTE_PREVOTE ? PV_PREVOTE : PV_PRECOMMIT,
-		     v->block_hash, sign_vote, v, priv, address);
+		     v->block_hash, d, sign_vote, v, priv, address);
 }
 
 int privval_sign_proposal(privval *pv, proposal *p, const uint8_t priv[32], const uint8_t address[20])
 {
+	uint8_t d[32];
 	memcpy(p->proposer, address, 20);
-	return guard(pv, p->sig, p->height, p->round, PV_PROPOSAL, p->block_hash, sign_proposal, p, priv, address);
+	proposal_digest(d, p);
+	return guard(pv, p->sig, p->height, p->round, PV_PROPOSAL, p->block_hash, d, sign_proposal, p, priv,
+		     address);
 }
