@@ -12,6 +12,8 @@ static int by_address(const void *a, const void *b)
 
 int valset_finish(valset *vs)
 {
+	if (!vs->n)
+		return -1; /* (and qsort must not be given the NULL of an empty decode) */
 	qsort(vs->v, vs->n, sizeof(*vs->v), by_address);
 	vs->total = 0;
 	for (size_t i = 0; i < vs->n; i++) {
@@ -22,8 +24,6 @@ int valset_finish(valset *vs)
 		if (vs->total > (UINT64_C(1) << 62))
 			return -1;
 	}
-	if (!vs->n)
-		return -1;
 	buf b = BUF_INIT;
 	valset_encode(&b, vs);
 	keccak256(vs->hash, b.p, b.len);
@@ -39,7 +39,11 @@ int valset_from_genesis(valset *vs, const genesis *g)
 		memcpy(vs->v[i].address, g->validators[i].address, 20);
 		vs->v[i].power = g->validators[i].power;
 	}
-	return valset_finish(vs);
+	if (valset_finish(vs) < 0) {
+		valset_free(vs); /* as valset_decode does: nothing to free on failure */
+		return -1;
+	}
+	return 0;
 }
 
 void valset_encode(buf *b, const valset *vs)
