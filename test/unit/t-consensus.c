@@ -111,6 +111,7 @@ typedef struct {
 	cs *c;
 	bool up, started, byz, use_pv;
 	privval pv;
+	const char *pv_path;
 	uint64_t height;
 	uint64_t start_at; /* 0: none; else start height + 1 then */
 	uint64_t next_rb;
@@ -1558,6 +1559,61 @@ static void test_lock_older_pol(void)
 	finish(&s, name);
 }
 
+/* kill -9: the state machine is gone, and so is what it had not sent yet (its file is kept). */
+static void privval_crash(node *n)
+{
+	sim *s = n->s;
+	for (size_t k = 0; k < s->nq;) {
+		if (s->q[k].from == n->id) {
+			msg_free(&s->q[k]);
+			s->q[k] = s->q[--s->nq];
+		} else {
+			k++;
+		}
+	}
+	n->up = false;
+	n->started = false;
+	cs_free(n->c);
+	n->c = NULL;
+	privval_close(&n->pv);
+	for (size_t k = 0; k < n->nfut; k++)
+		msg_free(&n->fut[k]);
+	n->nfut = 0;
+}
+
+/*
+ * Restart from the file, as lib/node.c does: at the height it last signed in (its round, its
+ * lock) if the others are still there, else where the others are (after block sync). True when
+ * it resumed the same height.
+ */
+static bool privval_restart(node *n)
+{
+	sim *s = n->s;
+	if (privval_open(&n->pv, n->pv_path) < 0)
+		abort();
+	cs_app a = app;
+	a.ctx = n;
+	n->c = cs_new(&a, &s->to, CHAIN, n->addr);
+	n->up = true;
+	uint64_t hh = n->height, cur = 0;
+	for (int i = 0; i < s->n; i++)
+		if (s->nd[i].up && s->nd[i].height > cur)
+			cur = s->nd[i].height;
+	if (cur > hh) {
+		for (uint64_t t = hh; t < cur; t++) {
+			n->height = t;
+			if (!n->ndecided[t])
+				record_decision(n, s->val[t], &s->cm[t], true);
+		}
+		node_start(n, cur, 0, -1, NULL);
+		return false;
+	}
+	bool same = n->pv.height == hh, locked = same && n->pv.locked_height == hh;
+	node_start(n, hh, same ? n->pv.round : 0, locked ? (int32_t)n->pv.locked_round : -1,
+		   locked ? n->pv.locked_hash : NULL);
+	return true;
+}
+
 /* Every validator signs through privval; one crashes mid-height and restarts from its file. */
 static void test_privval_network(void)
 {
@@ -1573,6 +1629,7 @@ static void test_privval_network(void)
 	for (int i = 0; i < 4; i++) {
 		paths[i] = xasprintf("%s/privval-%d.json", dir, i);
 		s.nd[i].use_pv = true;
+		s.nd[i].pv_path = paths[i];
 		opened = opened && privval_open(&s.nd[i].pv, paths[i]) == 0;
 	}
 	ok(opened, "%s: four fresh privval files", name);
@@ -1580,57 +1637,52 @@ static void test_privval_network(void)
 	run_heights(&s, 5, 10000000, false);
 	ok(min_decided(&s, false) >= 5, "%s: 5 heights signed through privval", name);
 
-	/* Crash node 1 in the middle of a height, right after it signed something. */
+	/* Crash node 1 right after it locked (a non-nil precommit), and cut node 3 off at the same
+	 * moment so that nodes 0 and 2 (2 of 4) cannot finish the height without node 1. */
 	node *n = &s.nd[1];
 	uint64_t crash_h = 0;
 	while (sim_step(&s, s.now + 100000)) {
-		if (n->started && !n->start_at && n->pv.height == n->height && n->pv.step >= PV_PREVOTE &&
-		    !cs_decided(n->c) && n->height > 5) {
+		if (n->started && !n->start_at && n->pv.height == n->height && n->pv.step == PV_PRECOMMIT &&
+		    n->pv.locked_height == n->height && !cs_decided(n->c) && n->height > 5) {
 			crash_h = n->height;
 			break;
 		}
 	}
-	ok(crash_h > 5, "%s: node 1 crashes at height %llu after signing (round %u, step %u)", name,
-	   (unsigned long long)crash_h, n->pv.round, n->pv.step);
-	n->up = false;
-	n->started = false;
-	cs_free(n->c);
-	privval_close(&n->pv);
-	for (size_t k = 0; k < n->nfut; k++)
-		msg_free(&n->fut[k]);
-	n->nfut = 0;
+	s.group[3] = 1;
+	ok(crash_h > 5, "%s: node 1 crashes at height %llu just after locking (round %u)", name,
+	   (unsigned long long)crash_h, n->pv.locked_round);
+	privval_crash(n);
 	run_for(&s, 2000);
-	/* Restart: reopen the file; resume the height it signed in, at that round, with its lock. */
+	ok(!s.have[crash_h], "%s: the height cannot end without node 1", name);
 	struct stat st;
 	ok(stat(paths[1], &st) == 0 && (st.st_mode & 0777) == 0600, "%s: the file is 0600", name);
-	ok(privval_open(&n->pv, paths[1]) == 0 && n->pv.height == crash_h, "%s: reopened: last signed at height %llu",
-	   name, (unsigned long long)n->pv.height);
-	cs_app a = app;
-	a.ctx = n;
-	n->c = cs_new(&a, &s.to, CHAIN, n->addr);
-	n->up = true;
-	uint64_t hh = n->height;
-	bool locked = n->pv.locked_height == hh;
-	/* The others may have moved on: it then starts where they are (as after block sync). */
-	uint64_t cur = s.nd[0].height;
-	if (cur > hh) {
-		for (uint64_t t = hh; t < cur; t++) {
-			n->height = t;
-			record_decision(n, s.val[t], &s.cm[t], true);
-		}
-		node_start(n, cur, 0, -1, NULL);
-	} else {
-		node_start(n, hh, n->pv.round, locked ? (int32_t)n->pv.locked_round : -1, locked ? n->pv.locked_hash : NULL);
-	}
 	int refused = s.refused_signs;
-	run_heights(&s, crash_h + 10, s.now + 10000000, false);
-	ok(min_decided(&s, false) >= crash_h + 10, "%s: the restarted validator decides 10 more heights", name);
+	bool same = privval_restart(n);
+	ok(same && n->pv.locked_height == crash_h && cs_round(n->c) == n->pv.round,
+	   "%s: restarted at height %llu, round %u, with its lock", name, (unsigned long long)crash_h, cs_round(n->c));
+	run_for(&s, 1000);
+	s.group[3] = 0;
+	run_heights(&s, crash_h + 5, s.now + 10000000, false);
+	ok(min_decided(&s, false) >= crash_h + 5, "%s: the height ends and 5 more follow", name);
 	ok(s.evid == 0, "%s: no conflicting vote from the restarted validator (no evidence)", name);
-	diagf("privval refusals after restart: %d", s.refused_signs - refused);
+	diagf("privval refusals after the restart: %d", s.refused_signs - refused);
+
+	/* Crash node 2 and restart it after the others moved on: it starts where they are. */
+	n = &s.nd[2];
+	privval_crash(n);
+	uint64_t h2 = n->height;
+	run_heights(&s, h2 + 5, s.now + 10000000, false);
+	same = privval_restart(n);
+	ok(!same && n->height > h2 + 4, "%s: node 2 restarted at height %llu, after block sync", name,
+	   (unsigned long long)n->height);
+	run_heights(&s, n->height + 5, s.now + 10000000, false);
+	ok(min_decided(&s, false) >= h2 + 10, "%s: and decides with the others", name);
+	ok(s.evid == 0, "%s: still no evidence", name);
 	check_safety(&s, name);
+	uint64_t top = min_decided(&s, false);
 	bool last = true;
 	for (int i = 0; i < 4; i++)
-		last = last && s.nd[i].pv.height >= crash_h + 10;
+		last = last && s.nd[i].pv.height >= top;
 	ok(last, "%s: every file records the latest height signed", name);
 	sim_free(&s);
 	for (int i = 0; i < 4; i++) {
