@@ -861,6 +861,15 @@ static void start_height(node *n, uint64_t now)
 		}
 	}
 	cs_start_height(n->cs, h, &n->vs, now, round, locked, lh);
+	if (n->is_validator) {
+		/* What this validator signed here before a restart counts, and goes out again. */
+		vote mine[PV_KEEP];
+		size_t k = privval_votes(&n->pv, mine, PV_KEEP, h, n->validator_addr);
+		for (size_t i = 0; i < k; i++) {
+			cb_send_vote(n, &mine[i]);
+			cs_on_vote(n->cs, &mine[i], now);
+		}
+	}
 	/* Replay what arrived early, for this height. */
 	size_t k = nfuture;
 	node_event *early[MAX_FUTURE];

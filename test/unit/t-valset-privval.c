@@ -668,6 +668,49 @@ static void test_privval(void)
 	free(path);
 }
 
+/* The votes of the last height survive a restart, so they can be sent again. */
+static void test_privval_votes(void)
+{
+	char dir[] = "/tmp/lst-t-privval-XXXXXX";
+	if (!mkdtemp(dir))
+		abort();
+	char *path = xasprintf("%s/privval.json", dir);
+	const uint8_t *key = keys[1], *addr = addrs[1];
+	uint8_t A[32];
+	keccak256(A, (const uint8_t *)"A", 1);
+	privval pv;
+	vote out[PV_KEEP + 1];
+	if (privval_open(&pv, path) < 0)
+		abort();
+	vote pre = mkvote(VOTE_PREVOTE, 7, 2, A), pc = mkvote(VOTE_PRECOMMIT, 7, 2, A);
+	ok(privval_sign_vote(&pv, &pre, key, addr) == 0 && privval_sign_vote(&pv, &pc, key, addr) == 0,
+	   "privval votes: a prevote and a precommit at 7/2");
+	privval_close(&pv);
+	ok(privval_open(&pv, path) == 0 && pv.nvotes == 2, "privval votes: both kept across a reopen");
+	size_t k = privval_votes(&pv, out, PV_KEEP, 7, addr);
+	ok(k == 2 && out[0].type == VOTE_PREVOTE && out[1].type == VOTE_PRECOMMIT && vote_verify(&out[0]) == 0 &&
+	   vote_verify(&out[1]) == 0 && !memcmp(out[0].sig, pre.sig, 65),
+	   "privval votes: given back in order, and they verify");
+	ok(privval_votes(&pv, out, PV_KEEP, 8, addr) == 0, "privval votes: none for another height");
+	out[0].block_hash[0] ^= 1;
+	ok(vote_verify(&out[0]) < 0, "privval votes: a changed vote does not verify (negative)");
+	vote next = mkvote(VOTE_PREVOTE, 8, 0, A);
+	ok(privval_sign_vote(&pv, &next, key, addr) == 0 && pv.nvotes == 1 &&
+	   privval_votes(&pv, out, PV_KEEP, 8, addr) == 1, "privval votes: a new height starts a new list");
+	for (uint32_t r = 1; r <= PV_KEEP + 3; r++) {
+		vote v = mkvote(VOTE_PREVOTE, 8, r, A);
+		if (privval_sign_vote(&pv, &v, key, addr) != 0)
+			abort();
+	}
+	k = privval_votes(&pv, out, PV_KEEP + 1, 8, addr);
+	ok(k == PV_KEEP && out[PV_KEEP - 1].round == PV_KEEP + 3 && out[0].round == 4,
+	   "privval votes: only the latest %d are kept", PV_KEEP);
+	privval_close(&pv);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+}
+
 int main(void)
 {
 	keys_init();
@@ -676,5 +719,6 @@ int main(void)
 	test_apply();
 	test_verify_commit();
 	test_privval();
+	test_privval_votes();
 	return unit_done();
 }
