@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #define DEFAULT_BLOCK_MS 1000
-#define DEFAULT_TIMEOUT_MS 1000
-#define DEFAULT_MAX_BLOCK_TXS 50000
+#define DEFAULT_TIMEOUT_MS 3000  /* Tendermint's timeout_propose */
+#define DEFAULT_MAX_BLOCK_TXS 10000 /* about 1 MiB: checked well within a timeout; a full block starts the next at once */
 #define MAX_INBOX 200000
 #define MAX_FUTURE 4096
 
@@ -736,6 +736,41 @@ typedef struct {
 	int from;
 } msg_ctx;
 
+/*
+ * Proposals are re-sent every timeout with their whole block: decode a
+ * block once. Only proposals this node keeps (up to the height after
+ * next; later ones are dropped unread) are remembered.
+ */
+static struct {
+	uint64_t height;
+	uint32_t round;
+	uint8_t hash[32], proposer[20];
+} seen[64];
+static size_t nseen;
+static pthread_mutex_t seen_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool seen_proposal(node *n, const proposal *p)
+{
+	block_info h;
+	node_head(n, &h);
+	if (p->height > h.h.height + 2)
+		return false;
+	bool hit = false;
+	pthread_mutex_lock(&seen_lock);
+	for (size_t i = 0; i < 64 && !hit; i++)
+		hit = seen[i].height == p->height && seen[i].round == p->round && !memcmp(seen[i].hash, p->block_hash, 32) &&
+		      !memcmp(seen[i].proposer, p->proposer, 20);
+	if (!hit) {
+		size_t k = nseen++ % 64;
+		seen[k].height = p->height;
+		seen[k].round = p->round;
+		memcpy(seen[k].hash, p->block_hash, 32);
+		memcpy(seen[k].proposer, p->proposer, 20);
+	}
+	pthread_mutex_unlock(&seen_lock);
+	return hit;
+}
+
 static void on_msg(void *ctx, int kind, const uint8_t *p, size_t len)
 {
 	msg_ctx *m = ctx;
@@ -756,6 +791,7 @@ static void on_msg(void *ctx, int kind, const uint8_t *p, size_t len)
 		e->kind = EV_PROPOSAL;
 		if (rlp_decode(&top, p, len) < 0 || rlp_list_items(f, 2, &k, &top) < 0 || k != 2 || f[0].list ||
 		    f[1].list || proposal_decode(&e->p, f[0].p, f[0].len) < 0 || e->p.chain_id != n->g.chain_id ||
+		    seen_proposal(n, &e->p) ||
 		    fullblock_decode(&e->b, err, sizeof(err), f[1].p, f[1].len, n->mp, n->g.chain_id,
 				     n->max_block_txs) < 0) {
 			free(e);

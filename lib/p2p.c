@@ -9,21 +9,33 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#define TX_BATCH (1u << 20)   /* bytes of transactions per POST (about 9,000) */
 #define MAX_QUEUE (24u << 20)  /* bytes queued per peer before gossip of txs is dropped (server takes 32 MiB) */
 
+/* A peer has two lanes, so consensus never waits behind a batch of transactions. */
+enum { LANE_CONSENSUS, LANE_TXS, NLANES };
+
+typedef struct peer peer;
+
 typedef struct {
+	peer *pe;
+	int id;
+	pthread_t thread;
+	buf queue;                 /* encoded [kind, payload] items */
+} lane;
+
+struct peer {
 	p2p *owner;
 	size_t index;
 	char *url;
-	pthread_t thread;
-	pthread_mutex_t lock;
+	pthread_mutex_t lock;      /* the lanes' queues and the counters */
 	pthread_cond_t cond;
-	buf queue;                 /* encoded [kind, payload] items */
+	lane lanes[NLANES];
 	uint64_t height, last_seen;
 	uint64_t sent, dropped;
 	CURL *get;                 /* for p2p_get (one caller at a time: the sync thread) */
 	pthread_mutex_t get_lock;
-} peer;
+};
 
 struct p2p {
 	char *self;
@@ -107,33 +119,65 @@ static size_t sink(char *d, size_t size, size_t n, void *ud)
 	return size * n;
 }
 
+/* Take up to max bytes of whole items from the lane's queue into out. */
+static void take(lane *l, buf *out, size_t max)
+{
+	size_t pos = 0;
+	while (pos < l->queue.len) {
+		/* Each item is a list this module encoded: parse its header for the length. */
+		const uint8_t *q = l->queue.p + pos;
+		size_t hdr, len;
+		if (q[0] <= 0xf7) {
+			hdr = 1;
+			len = (size_t)(q[0] - 0xc0);
+		} else {
+			size_t nb = (size_t)(q[0] - 0xf7);
+			hdr = 1 + nb;
+			len = 0;
+			for (size_t i = 0; i < nb; i++)
+				len = (len << 8) | q[1 + i];
+		}
+		if (pos && pos + hdr + len > max)
+			break;
+		pos += hdr + len;
+	}
+	buf_reset(out);
+	buf_add(out, l->queue.p, pos);
+	memmove(l->queue.p, l->queue.p + pos, l->queue.len - pos);
+	l->queue.len -= pos;
+}
+
 static void *sender(void *arg)
 {
-	peer *pe = arg;
+	lane *l = arg;
+	peer *pe = l->pe;
 	p2p *p = pe->owner;
+	bool txs = l->id == LANE_TXS;
 	CURL *c = curl_easy_init();
 	char *url = xasprintf("%s/p2p/msg", pe->url), *from = xasprintf("X-Lst-Peer: %s", p->self);
 	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/octet-stream");
 	h = curl_slist_append(h, from);
 	h = curl_slist_append(h, "Expect:");
 	buf batch = BUF_INIT, items = BUF_INIT;
+	int tries = 0;
 	while (!p->stop) {
-		pthread_mutex_lock(&pe->lock);
-		while (!pe->queue.len && !p->stop) {
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 200000000L;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
+		if (!items.len) {
+			pthread_mutex_lock(&pe->lock);
+			while (!l->queue.len && !p->stop) {
+				struct timespec ts;
+				clock_gettime(CLOCK_REALTIME, &ts);
+				ts.tv_nsec += 200000000L;
+				if (ts.tv_nsec >= 1000000000L) {
+					ts.tv_sec++;
+					ts.tv_nsec -= 1000000000L;
+				}
+				pthread_cond_timedwait(&pe->cond, &pe->lock, &ts);
 			}
-			pthread_cond_timedwait(&pe->cond, &pe->lock, &ts);
+			/* Transactions go in bounded batches, so each POST is checked quickly. */
+			take(l, &items, txs ? TX_BATCH : SIZE_MAX);
+			pthread_mutex_unlock(&pe->lock);
+			tries = 0;
 		}
-		buf t = items;
-		items = pe->queue;
-		pe->queue = t;
-		buf_reset(&pe->queue);
-		pthread_mutex_unlock(&pe->lock);
 		if (p->stop)
 			break;
 		if (p2p_dropped(p, pe->url)) {
@@ -141,10 +185,9 @@ static void *sender(void *arg)
 			continue;
 		}
 		buf_reset(&batch);
-		size_t l = rlp_list_begin(&batch);
+		size_t lb = rlp_list_begin(&batch);
 		buf_add(&batch, items.p, items.len);
-		rlp_list_end(&batch, l);
-		buf_reset(&items);
+		rlp_list_end(&batch, lb);
 		curl_easy_setopt(c, CURLOPT_URL, url);
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)batch.p);
@@ -152,25 +195,30 @@ static void *sender(void *arg)
 		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
 		curl_easy_setopt(c, CURLOPT_WRITEDATA, NULL);
 		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, txs ? 60000L : 10000L);
 		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
 		long code = 0;
 		CURLcode rc = curl_easy_perform(c);
 		if (rc == CURLE_OK)
 			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+		bool ok = rc == CURLE_OK && code == 200;
 		pthread_mutex_lock(&pe->lock);
-		if (rc == CURLE_OK && code == 200)
+		if (ok)
 			pe->sent++;
 		else
 			pe->dropped++;
 		pthread_mutex_unlock(&pe->lock);
-		if (rc != CURLE_OK || code != 200) {
-			struct timespec ts = {0, 300000000L}; /* back off; the queue keeps filling meanwhile */
+		if (ok || !txs || ++tries >= 3)
+			buf_reset(&items); /* consensus re-sends what matters; txs get three tries */
+		if (!ok) {
+			struct timespec ts = {0, 300000000L};
 			nanosleep(&ts, NULL);
-			pthread_mutex_lock(&pe->lock);
-			buf_reset(&pe->queue); /* stale by now: consensus and sync re-send what matters */
-			pthread_mutex_unlock(&pe->lock);
+			if (!txs) {
+				pthread_mutex_lock(&pe->lock);
+				buf_reset(&l->queue); /* stale by now */
+				pthread_mutex_unlock(&pe->lock);
+			}
 		}
 	}
 	buf_free(&batch);
@@ -213,7 +261,12 @@ p2p *p2p_new(const char *self_url, const char *peers, const char *home)
 	}
 	free(list);
 	for (size_t i = 0; i < p->n; i++)
-		pthread_create(&p->peers[i].thread, NULL, sender, &p->peers[i]);
+		for (int k = 0; k < NLANES; k++) {
+			lane *l = &p->peers[i].lanes[k];
+			l->pe = &p->peers[i];
+			l->id = k;
+			pthread_create(&l->thread, NULL, sender, l);
+		}
 	return p;
 }
 
@@ -224,13 +277,15 @@ void p2p_free(p2p *p)
 	p->stop = true;
 	for (size_t i = 0; i < p->n; i++) {
 		pthread_mutex_lock(&p->peers[i].lock);
-		pthread_cond_signal(&p->peers[i].cond);
+		pthread_cond_broadcast(&p->peers[i].cond);
 		pthread_mutex_unlock(&p->peers[i].lock);
 	}
 	for (size_t i = 0; i < p->n; i++) {
 		peer *pe = &p->peers[i];
-		pthread_join(pe->thread, NULL);
-		buf_free(&pe->queue);
+		for (int k = 0; k < NLANES; k++) {
+			pthread_join(pe->lanes[k].thread, NULL);
+			buf_free(&pe->lanes[k].queue);
+		}
 		curl_easy_cleanup(pe->get);
 		free(pe->url);
 	}
@@ -264,13 +319,14 @@ int p2p_find(const p2p *p, const char *url)
 void p2p_send(p2p *p, size_t i, int kind, const uint8_t *payload, size_t len)
 {
 	peer *pe = &p->peers[i];
+	lane *l = &pe->lanes[kind == P2P_TXS ? LANE_TXS : LANE_CONSENSUS];
 	pthread_mutex_lock(&pe->lock);
-	if (kind != P2P_TXS || pe->queue.len + len < MAX_QUEUE) {
-		size_t l = rlp_list_begin(&pe->queue);
-		rlp_put_u64(&pe->queue, (uint64_t)kind);
-		rlp_put_bytes(&pe->queue, payload, len);
-		rlp_list_end(&pe->queue, l);
-		pthread_cond_signal(&pe->cond);
+	if (kind != P2P_TXS || l->queue.len + len < MAX_QUEUE) {
+		size_t b = rlp_list_begin(&l->queue);
+		rlp_put_u64(&l->queue, (uint64_t)kind);
+		rlp_put_bytes(&l->queue, payload, len);
+		rlp_list_end(&l->queue, b);
+		pthread_cond_broadcast(&pe->cond);
 	} else {
 		pe->dropped++;
 	}

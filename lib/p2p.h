@@ -5,12 +5,16 @@
  *   POST /p2p/msg        a batch of messages: RLP [[kind, payload], ...]
  *   GET  /p2p/status     {"chain_id", "genesis_hash", "height", "hash"}
  *   GET  /p2p/blocks?from=H&count=N   blocks with their commits (sync)
- * Each peer has a sender thread with its own queue and one persistent
- * libcurl connection; whatever queued while a POST was in flight goes in
- * the next batch, so a busy link batches and an idle one sends at once.
- * A peer that does not answer loses what was queued for it (consensus
- * re-sends what matters; blocks come back through sync) and is retried
- * with a short back-off. Senders identify themselves with X-Lst-Peer.
+ * Each peer has two lanes, consensus (proposals, votes) and transactions,
+ * each a sender thread with its own queue and persistent libcurl
+ * connection, so a vote never waits behind a batch of transactions the
+ * peer is still recovering signatures for. Whatever queued while a POST
+ * was in flight goes in the next batch (transactions in batches of about
+ * 1 MiB), so a busy link batches and an idle one sends at once. When a
+ * peer does not answer, the consensus lane drops what was queued
+ * (consensus re-sends what matters; blocks come back through sync) and
+ * the transaction lane tries a batch three times before dropping it.
+ * Senders identify themselves with X-Lst-Peer.
  *
  * Built with -DLST_FAULTS (test/net only), HOME/p2p-drop lists peer URLs
  * to cut off in both directions: the partition tests' drop filter.
