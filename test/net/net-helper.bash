@@ -2,24 +2,46 @@
 # consecutive free loopback ports, each a detached `lst-chain daemon`.
 #
 # The daemons come from $DAEMON_BIN: the release build (build/bin) unless
-# a file sets it to the fault-injection build, $LST_FAULTS_BIN/lst-chain
-# (HOME/p2p-drop, LST_BYZANTINE=1). Every other verb runs from build/bin.
+# a file sets it to the fault-injection build, $FAULTS, from
+# $LST_FAULTS_BIN (HOME/p2p-drop, LST_BYZANTINE=1). Every other verb runs
+# from build/bin (copies of both, made by setup_file).
 # Every daemon a test starts is recorded and kill -9'd by teardown, also
 # when the test failed; a failed test prints the tail of each daemon.log.
 load /usr/lib/bats/bats-support/load
 load /usr/lib/bats/bats-assert/load
 
 TOP="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
-BIN="${LST_BIN_DIR:-$TOP/build/bin}"
-export PATH="$BIN:$PATH"
-export LST_EXEC_PATH="$BIN"
+BUILD_BIN="${LST_BIN_DIR:-$TOP/build/bin}"
 LST_FAULTS_BIN="${LST_FAULTS_BIN:-$TOP/build/faults/bin}"
 case $LST_FAULTS_BIN in
 /*) ;;
 *) LST_FAULTS_BIN="$(cd "$LST_FAULTS_BIN" 2> /dev/null && pwd)" || LST_FAULTS_BIN="$TOP/build/faults/bin" ;;
 esac
-FAULTS="$LST_FAULTS_BIN/lst-chain"
+# The programs, as copied by setup_file for this file's tests (one build
+# for all of them, even if build/ is relinked meanwhile).
+BIN="$BATS_FILE_TMPDIR/bin"
+FAULTS="$BATS_FILE_TMPDIR/faults/lst-chain"
+export PATH="$BIN:$PATH"
+export LST_EXEC_PATH="$BIN"
 DAEMON_BIN="$BIN/lst-chain"
+
+# Copy the programs once per file; a program being linked (not yet
+# executable, or not running) is waited for, up to 30 s.
+setup_file() {
+	local i f ok
+	mkdir -p "$BIN" "${FAULTS%/*}"
+	for ((i = 0; i < 150; i++)); do
+		ok=1
+		for f in lst lst-chain lst-sign; do
+			[ -x "$BUILD_BIN/$f" ] && cp "$BUILD_BIN/$f" "$BIN/$f" && "$BIN/$f" --help > /dev/null 2>&1 || ok=0
+		done
+		[ -x "$LST_FAULTS_BIN/lst-chain" ] && cp "$LST_FAULTS_BIN/lst-chain" "$FAULTS" && "$FAULTS" --help > /dev/null 2>&1 || ok=0
+		[ $ok = 1 ] && return 0
+		sleep 0.2
+	done
+	echo "setup_file: cannot run the programs of $BUILD_BIN and $LST_FAULTS_BIN/lst-chain (make && make faults)" >&2
+	return 1
+}
 
 # Consensus pace for the tests: a height every 100 ms, 400 ms timeouts.
 NET_BLOCK_MS=${NET_BLOCK_MS:-100}
