@@ -75,6 +75,24 @@ typedef struct {
 	int (*call)(contract_result *out, contract_env *env, const uint8_t *calldata, size_t len);
 } contract_def;
 
+/*
+ * The common front of every contract's call: a table of functions by
+ * selector. contract_dispatch finds calldata's function, refuses value
+ * (no function is payable), writes in a read-only call and malformed
+ * arguments with a revert, then runs it with the decoded arguments.
+ */
+struct abi_value;
+typedef struct {
+	uint8_t selector[4];
+	const char *signature;
+	const char *types;  /* of the arguments */
+	bool writes;
+	int (*run)(contract_result *out, contract_env *env, const struct abi_value *args);
+} contract_fn;
+
+int contract_dispatch(contract_result *out, contract_env *env, const char *name, const contract_fn *fns,
+		      size_t nfns, const uint8_t *calldata, size_t len);
+
 /* NULL if address is not a native contract. */
 const contract_def *contract_find(const uint8_t address[20]);
 

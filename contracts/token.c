@@ -191,13 +191,7 @@ static int f_transfer_from(contract_result *out, contract_env *env, const abi_va
 	return ret_true(out);
 }
 
-static const struct function {
-	uint8_t selector[4];
-	const char *signature;
-	const char *types; /* of the arguments */
-	bool writes;
-	int (*run)(contract_result *out, contract_env *env, const abi_value *args);
-} functions[] = {
+static const contract_fn functions[] = {
 	{{0x06, 0xfd, 0xde, 0x03}, "name()", "", false, f_name},
 	{{0x95, 0xd8, 0x9b, 0x41}, "symbol()", "", false, f_symbol},
 	{{0x31, 0x3c, 0xe5, 0x67}, "decimals()", "", false, f_decimals},
@@ -215,34 +209,7 @@ static const struct function {
 
 static int token_call(contract_result *out, contract_env *env, const uint8_t *calldata, size_t len)
 {
-	const struct function *f = NULL;
-	abi_value args[3];
-	size_t n;
-	int rc;
-
-	out->ok = false;
-	buf_reset(&out->ret);
-	if (len < 4)
-		return revert(out, "no function selector");
-	for (size_t i = 0; i < ARRAY_SIZE(functions) && !f; i++)
-		if (!memcmp(functions[i].selector, calldata, 4))
-			f = &functions[i];
-	if (!f) {
-		abi_revertf(&out->ret, "unknown function selector 0x%02x%02x%02x%02x", calldata[0],
-			    calldata[1], calldata[2], calldata[3]);
-		return DONE;
-	}
-	if (!u256_is_zero(&env->value))
-		return revert(out, "token does not accept LST sent with a call");
-	if (f->writes && env->readonly)
-		return revert(out, "state change in a read-only call");
-	if (abi_decode(args, ARRAY_SIZE(args), &n, f->types, calldata + 4, len - 4) < 0) {
-		abi_revertf(&out->ret, "invalid arguments for %s", f->signature);
-		return DONE;
-	}
-	rc = f->run(out, env, args);
-	abi_free(args, n);
-	return rc;
+	return contract_dispatch(out, env, "token", functions, ARRAY_SIZE(functions), calldata, len);
 }
 
 const contract_def token_contract = {

@@ -120,48 +120,14 @@ static int f_set_validator(contract_result *out, contract_env *env, const abi_va
 	return DONE;
 }
 
-static const struct function {
-	uint8_t selector[4];
-	const char *signature;
-	const char *types; /* of the arguments */
-	bool writes;
-	int (*run)(contract_result *out, contract_env *env, const abi_value *args);
-} functions[] = {
+static const contract_fn functions[] = {
 	{{0xab, 0xb9, 0x40, 0x6b}, "setValidator(address,uint256)", "address,uint256", true,
 	 f_set_validator},
 };
 
-static int validators_call(contract_result *out, contract_env *env, const uint8_t *calldata,
-			   size_t len)
+static int validators_call(contract_result *out, contract_env *env, const uint8_t *calldata, size_t len)
 {
-	const struct function *f = NULL;
-	abi_value args[2];
-	size_t n;
-	int rc;
-
-	out->ok = false;
-	buf_reset(&out->ret);
-	if (len < 4)
-		return revert(out, "no function selector");
-	for (size_t i = 0; i < ARRAY_SIZE(functions) && !f; i++)
-		if (!memcmp(functions[i].selector, calldata, 4))
-			f = &functions[i];
-	if (!f) {
-		abi_revertf(&out->ret, "unknown function selector 0x%02x%02x%02x%02x", calldata[0],
-			    calldata[1], calldata[2], calldata[3]);
-		return DONE;
-	}
-	if (!u256_is_zero(&env->value))
-		return revert(out, "validators does not accept LST sent with a call");
-	if (f->writes && env->readonly)
-		return revert(out, "state change in a read-only call");
-	if (abi_decode(args, ARRAY_SIZE(args), &n, f->types, calldata + 4, len - 4) < 0) {
-		abi_revertf(&out->ret, "invalid arguments for %s", f->signature);
-		return DONE;
-	}
-	rc = f->run(out, env, args);
-	abi_free(args, n);
-	return rc;
+	return contract_dispatch(out, env, "validators", functions, ARRAY_SIZE(functions), calldata, len);
 }
 
 const contract_def validators_contract = {
