@@ -69,11 +69,12 @@ setup() {
 
 # Is PID a live lst-chain process (not gone, not a zombie)?
 alive() {
-	local state
-	[ -r "/proc/$1/stat" ] || return 1
-	state=$(sed 's/.*) //' "/proc/$1/stat" 2> /dev/null | cut -d' ' -f1)
+	local stat state
+	read -r stat < "/proc/$1/stat" 2> /dev/null || return 1
+	state=${stat##*) }
+	state=${state%% *}
 	[ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ] || return 1
-	tr '\0' ' ' < "/proc/$1/cmdline" 2> /dev/null | grep -q lst-chain
+	command tr '\0' ' ' < "/proc/$1/cmdline" 2> /dev/null | command grep -q lst-chain
 }
 
 # kill -9 every daemon this test started; on failure, show their logs.
@@ -84,6 +85,12 @@ teardown() {
 			alive "$pid" && kill -9 "$pid" 2> /dev/null || true
 		done
 	fi
+	# And any daemon on a home of this test that was started otherwise.
+	for h in $(find "$BATS_TEST_TMPDIR" -maxdepth 3 -name daemon.pid 2> /dev/null); do
+		pid=$(cat "$h" 2> /dev/null) || continue
+		[ -n "$pid" ] && alive "$pid" && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q -- "${h%/daemon.pid}" &&
+			kill -9 "$pid" 2> /dev/null || true
+	done
 	if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
 		for h in "$BATS_TEST_TMPDIR"/*/node* "$BATS_TEST_TMPDIR"/full*; do
 			[ -f "$h/daemon.log" ] || continue

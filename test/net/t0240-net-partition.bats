@@ -6,8 +6,8 @@ load net-helper
 
 DAEMON_BIN=$FAULTS
 
-# cut K URL...: node K drops those peers (both directions) until heal K.
-cut() {
+# drop K URL...: node K drops those peers (both directions) until heal K.
+drop() {
 	local k=$1
 	shift
 	printf '%s\n' "$@" > "${HOMES[k]}/p2p-drop.tmp"
@@ -21,10 +21,10 @@ heal() {
 	make_net 4
 	for k in 0 1 2 3; do start_node $k; done
 	wait_all 5 30
-	cut 0 "${RPCS[2]}" "${RPCS[3]}"
-	cut 1 "${RPCS[2]}" "${RPCS[3]}"
-	cut 2 "${RPCS[0]}" "${RPCS[1]}"
-	cut 3 "${RPCS[0]}" "${RPCS[1]}"
+	drop 0 "${RPCS[2]}" "${RPCS[3]}"
+	drop 1 "${RPCS[2]}" "${RPCS[3]}"
+	drop 2 "${RPCS[0]}" "${RPCS[1]}"
+	drop 3 "${RPCS[0]}" "${RPCS[1]}"
 	frozen=$(wait_stalled 0 1 2 3)
 	for h in ${frozen//,/ }; do
 		[ "$h" -ge 5 ]
@@ -52,7 +52,7 @@ heal() {
 	make_net 4
 	for k in 0 1 2 3; do start_node $k; done
 	wait_all 3 30
-	cut 3 "${RPCS[0]}" "${RPCS[1]}" "${RPCS[2]}"
+	drop 3 "${RPCS[0]}" "${RPCS[1]}" "${RPCS[2]}"
 	lone=$(wait_stalled 3)
 	h=$(max_height 0 1 2)
 	wait_all $((h + 5)) 30 0 1 2
