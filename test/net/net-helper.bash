@@ -103,15 +103,18 @@ teardown() {
 }
 
 # free_ports N: a base port P with P..P+N-1 free on 127.0.0.1: nothing
-# listens there (ss) and a connect is refused (bash /dev/tcp).
+# uses them (ss) and a connect is refused (bash /dev/tcp). They are below
+# the ephemeral range, so no client connection takes one meanwhile.
 free_ports() (
 	untraced _free_ports "$@"
 )
 _free_ports() {
-	local n=$1 try base p used ok
+	local n=$1 try base p used ok lo=10000 hi
+	read -r hi _ < /proc/sys/net/ipv4/ip_local_port_range 2> /dev/null || hi=32768
+	[ "$hi" -gt $((lo + 1000)) ] || { lo=20000 hi=60000; }
 	used=" $(ss -Htan 2> /dev/null | awk '{ n = split($4, a, ":"); print a[n] }' | sort -u | tr '\n' ' ') "
 	for ((try = 0; try < 200; try++)); do
-		base=$((20000 + (RANDOM * 32768 + RANDOM) % (40000 - n)))
+		base=$((lo + (RANDOM * 32768 + RANDOM) % (hi - lo - n)))
 		ok=1
 		for ((p = base; p < base + n; p++)); do
 			if [[ $used == *" $p "* ]] || (exec 2> /dev/null; : < "/dev/tcp/127.0.0.1/$p"); then
@@ -255,7 +258,7 @@ wait_all() {
 	local want=$1 timeout=${2:-30} k
 	shift 2 2> /dev/null || shift $#
 	local nodes=("$@")
-	[ ${#nodes[@]} -gt 0 ] || nodes=($(seq 0 $((N_NODES - 1))))
+	[ ${#nodes[@]} -gt 0 ] || mapfile -t nodes < <(seq 0 $((N_NODES - 1)))
 	for k in "${nodes[@]}"; do
 		wait_height "$k" "$want" "$timeout" || return 1
 	done
@@ -267,7 +270,7 @@ heights_of() (
 )
 _heights_of() {
 	local k nodes=("$@")
-	[ ${#nodes[@]} -gt 0 ] || nodes=($(seq 0 $((N_NODES - 1))))
+	[ ${#nodes[@]} -gt 0 ] || mapfile -t nodes < <(seq 0 $((N_NODES - 1)))
 	for k in "${nodes[@]}"; do
 		height "$k"
 	done
@@ -310,7 +313,7 @@ _hashes() {
 # Sets COMMON to that height.
 assert_same_chain() {
 	local nodes=("$@") k ref="$BATS_TEST_TMPDIR/hashes.ref" cur="$BATS_TEST_TMPDIR/hashes.cur" h
-	[ ${#nodes[@]} -gt 0 ] || nodes=($(seq 0 $((N_NODES - 1))))
+	[ ${#nodes[@]} -gt 0 ] || mapfile -t nodes < <(seq 0 $((N_NODES - 1)))
 	COMMON=$(min_height "${nodes[@]}")
 	if [ "$COMMON" -lt 1 ]; then
 		echo "assert_same_chain: lowest height among nodes ${nodes[*]} is $COMMON" >&2
