@@ -42,7 +42,7 @@ load net-helper
 		# Read on the next node: once it has the block, the balance is there.
 		o=$(((k + 1) % 4))
 		wait_height $o "$blk" 20
-		want=$(python3 -c "print(sum(range(1, $k + 2)) * 10**18)")
+		want=$(((k + 1) * (k + 2) / 2))000000000000000000
 		[ "$(lst-chain --rpc "${RPCS[o]}" balance "$rcpt" | jq -r .balance)" = "$want" ]
 		# The block holds the transaction on every node.
 		tx=$(echo "$output" | jq -r .hash)
