@@ -4,7 +4,8 @@
  * The sync thread asks every peer for its status a few times a second
  * (sooner when the consensus thread sees messages from a later height),
  * and when one is ahead it fetches the missing blocks with their commits
- * in batches. Each block is decoded here (signatures recovered off the
+ * in batches; a peer of another chain (chain id or genesis hash) is
+ * reported once and never synced from. Each block is decoded here (signatures recovered off the
  * consensus thread) and handed to the consensus thread, which checks it
  * against its head, verifies the commit's 2/3+ signatures against the
  * validator set of that height, and applies it. A peer that serves a bad
@@ -178,6 +179,7 @@ static void *sync_main(void *arg)
 {
 	node *n = arg;
 	buf body = BUF_INIT;
+	uint64_t warned = 0; /* peers already reported as on another chain */
 	while (!n->stop) {
 		pthread_mutex_lock(&n->sync_lock);
 		block_info head;
@@ -201,8 +203,16 @@ static void *sync_main(void *arg)
 			json_error_t e;
 			json_t *j = json_loadb((const char *)body.p, body.len, 0, &e);
 			json_t *h = json_object_get(j, "height"), *cid = json_object_get(j, "chain_id");
-			if (json_is_integer(h) && json_is_integer(cid) &&
-			    (uint64_t)json_integer_value(cid) == n->g.chain_id) {
+			const char *gh = json_string_value(json_object_get(j, "genesis_hash"));
+			uint8_t g[32];
+			bool ours = json_is_integer(cid) && (uint64_t)json_integer_value(cid) == n->g.chain_id && gh &&
+				    hex_decode(g, 32, gh) == 0 && !memcmp(g, n->g.hash, 32);
+			if (!ours && i < 64 && !(warned & (UINT64_C(1) << i))) {
+				warned |= UINT64_C(1) << i; /* say it once, then skip it quietly */
+				fprintf(stderr, "lst-chain: sync: peer %s is on another chain (genesis %s): ignored\n",
+					p2p_url(n->net, i), gh ? gh : "unknown");
+			}
+			if (json_is_integer(h) && ours) {
 				uint64_t their = (uint64_t)json_integer_value(h);
 				p2p_seen(n->net, i, their);
 				node_head(n, &head);
