@@ -451,6 +451,7 @@ static int apply_valset_updates(node *n, uint64_t height)
 /* Execute and commit b with commit c; the node's head moves to it. */
 static int apply_block(node *n, fullblock *b, const commit *c)
 {
+	uint64_t t0 = now_ms();
 	size_t ntx = b->ntx;
 	exec_tx_result *res = xcalloc(ntx + 1, sizeof(*res));
 	uint8_t app_hash[32];
@@ -515,8 +516,9 @@ static int apply_block(node *n, fullblock *b, const commit *c)
 	}
 	free(res);
 	if (ntx || b->h.height % 60 == 0)
-		fprintf(stderr, "lst-chain: block %llu: %llu txs, round %u\n", (unsigned long long)b->h.height,
-			(unsigned long long)bi.ntx, c->round);
+		fprintf(stderr, "lst-chain: block %llu: %llu txs, round %u, applied in %llu ms\n",
+			(unsigned long long)b->h.height, (unsigned long long)bi.ntx, c->round,
+			(unsigned long long)(now_ms() - t0));
 	return 0;
 }
 
