@@ -298,7 +298,15 @@ typedef struct {
 static ev_key reported[256];
 static size_t nreported;
 
-/* Submit evidence of a double sign as a transaction from this validator. */
+/*
+ * Submit evidence of a double sign as a transaction from this validator to
+ * the evidence contract, which checks both signatures again and records it.
+ * Tendermint carries evidence in a block field instead; a transaction
+ * reuses gossip, the mempool and receipts, puts the record where
+ * eth_getLogs and `lst-chain evidence` find it, and leaves the header as
+ * it is. Each node reports a (validator, height, round, type) once; the
+ * contract refuses a second record of the same.
+ */
 static void submit_evidence(node *n, const vote *a, const vote *b)
 {
 	ev_key k;
