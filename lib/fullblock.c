@@ -5,22 +5,6 @@
 #include "keccak.h"
 #include "rlp.h"
 
-static void encode(fullblock *b, const buf *last)
-{
-	buf_reset(&b->wire);
-	size_t l = rlp_list_begin(&b->wire);
-	block_header_encode(&b->wire, &b->h);
-	size_t t = rlp_list_begin(&b->wire);
-	for (size_t i = 0; i < b->ntx; i++)
-		rlp_put_bytes(&b->wire, b->txs[i]->raw.p, b->txs[i]->raw.len);
-	rlp_list_end(&b->wire, t);
-	if (last)
-		buf_add(&b->wire, last->p, last->len);
-	else
-		rlp_put_bytes(&b->wire, NULL, 0);
-	rlp_list_end(&b->wire, l);
-}
-
 static void tx_root(uint8_t out[32], pooled_tx *const *txs, size_t n)
 {
 	uint8_t (*leaves)[32] = xmalloc((n + 1) * 32);
@@ -50,7 +34,11 @@ fullblock *fullblock_new(const block_header *h, const commit *last, pooled_tx **
 	}
 	tx_root(b->h.tx_root, txs, n);
 	block_header_hash(b->hash, &b->h);
-	encode(b, last ? &lc : NULL);
+	buf *raws = xmalloc((n + 1) * sizeof(*raws));
+	for (size_t i = 0; i < n; i++)
+		raws[i] = txs[i]->raw; /* views: the block keeps owning them */
+	fullblock_encode_parts(&b->wire, &b->h, raws, n, lc.p, lc.len);
+	free(raws);
 	buf_free(&lc);
 	return b;
 }
@@ -78,9 +66,8 @@ static int fail(char *err, size_t errlen, const char *msg)
 }
 
 /* The full encoding of a list item (payload plus its RLP header). */
-static void item_bytes(const uint8_t **p, size_t *len, const rlp_item *it, const uint8_t *start)
+static void item_bytes(const uint8_t **p, size_t *len, const rlp_item *it)
 {
-	(void)start;
 	size_t hdr = it->len < 56 ? 1 : 1 + (size_t)((64 - __builtin_clzll((unsigned long long)it->len) + 7) / 8);
 	*p = it->p - hdr;
 	*len = it->len + hdr;
@@ -100,7 +87,7 @@ int fullblock_decode(fullblock **out, char *err, size_t errlen, const uint8_t *w
 	b->refs = 1;
 	const uint8_t *hp;
 	size_t hl;
-	item_bytes(&hp, &hl, &f[0], wire);
+	item_bytes(&hp, &hl, &f[0]);
 	if (block_header_decode(&b->h, hp, hl) < 0) {
 		fullblock_unref(b);
 		return fail(err, errlen, "malformed block header");
@@ -146,7 +133,7 @@ int fullblock_decode(fullblock **out, char *err, size_t errlen, const uint8_t *w
 	if (f[2].list) {
 		const uint8_t *cp;
 		size_t cl;
-		item_bytes(&cp, &cl, &f[2], wire);
+		item_bytes(&cp, &cl, &f[2]);
 		keccak256(lch, cp, cl);
 		if (commit_decode(&b->last_commit, cp, cl) < 0) {
 			fullblock_unref(b);

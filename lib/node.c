@@ -20,7 +20,7 @@
 #define DEFAULT_TIMEOUT_MS 3000  /* Tendermint's timeout_propose */
 #define DEFAULT_MAX_BLOCK_TXS 10000 /* about 1 MiB: checked well within a timeout; a full block starts the next at once */
 #define MAX_INBOX 200000
-#define MAX_FUTURE 4096
+#define MAX_FUTURE ARRAY_SIZE(((node *)0)->future)
 
 enum { EV_PROPOSAL = 1, EV_VOTE, EV_SYNC };
 
@@ -123,6 +123,7 @@ int node_open(node *n, const char *home, const char *rpc_listen, const char *pee
 	pthread_mutex_init(&n->in_lock, NULL);
 	pthread_cond_init(&n->in_cond, NULL);
 	pthread_mutex_init(&n->sync_lock, NULL);
+	pthread_mutex_init(&n->seen_lock, NULL);
 	pthread_cond_init(&n->sync_cond, NULL);
 	n->home = xstrdup(home);
 	n->block_ms = env_ms("LST_BLOCK_MS", DEFAULT_BLOCK_MS);
@@ -201,7 +202,8 @@ int node_open(node *n, const char *home, const char *rpc_listen, const char *pee
 	}
 	memcpy(n->app_hash, b.p, 32);
 	buf_free(&b);
-	if (load_valset(n->writer, &n->vs, n->head.h.height + 1) < 0)
+	if (load_valset(n->writer, &n->vs, n->head.h.height + 1) < 0 ||
+	    (n->head.h.height && load_valset(n->writer, &n->vs_prev, n->head.h.height) < 0))
 		return -1;
 	n->mp = mempool_new(MEMPOOL_MAX_TOTAL, MEMPOOL_MAX_PER_SENDER);
 	return 0;
@@ -229,7 +231,14 @@ void node_close(node *n)
 		secret_free(&n->validator);
 		privval_close(&n->pv);
 	}
+	for (size_t i = 0; i < n->nfuture; i++) {
+		fullblock_unref(n->future[i]->b);
+		commit_free(&n->future[i]->c);
+		free(n->future[i]);
+	}
+	n->nfuture = 0;
 	valset_free(&n->vs);
+	valset_free(&n->vs_prev);
 	genesis_free(&n->g);
 	free(n->home);
 	free(n->db_path);
@@ -251,7 +260,6 @@ int node_admit_tx(node *n, state *st, char *err, size_t errlen, bool *internal, 
 {
 	account acc;
 	*internal = false;
-	int r = -1;
 	if (!pt->t.has_chain_id)
 		snprintf(err, errlen, "only replay-protected (EIP-155) transactions are allowed over RPC");
 	else if (pt->t.chain_id != n->g.chain_id)
@@ -286,17 +294,10 @@ int node_admit_tx(node *n, state *st, char *err, size_t errlen, bool *internal, 
 		return -1;
 	}
 	pooled_tx_free(pt);
-	return r;
+	return -1;
 }
 
 /* ---- evidence ---- */
-
-typedef struct {
-	uint8_t key[20 + 8 + 4 + 1];
-} ev_key;
-
-static ev_key reported[256];
-static size_t nreported;
 
 /*
  * Submit evidence of a double sign as a transaction from this validator to
@@ -309,17 +310,18 @@ static size_t nreported;
  */
 static void submit_evidence(node *n, const vote *a, const vote *b)
 {
-	ev_key k;
-	memcpy(k.key, a->validator, 20);
+	uint8_t k[33];
+	size_t kept = n->nreported < ARRAY_SIZE(n->reported) ? n->nreported : ARRAY_SIZE(n->reported);
+	memcpy(k, a->validator, 20);
 	for (int i = 0; i < 8; i++)
-		k.key[20 + i] = (uint8_t)(a->height >> (56 - 8 * i));
+		k[20 + i] = (uint8_t)(a->height >> (56 - 8 * i));
 	for (int i = 0; i < 4; i++)
-		k.key[28 + i] = (uint8_t)(a->round >> (24 - 8 * i));
-	k.key[32] = a->type;
-	for (size_t i = 0; i < nreported; i++)
-		if (!memcmp(reported[i].key, k.key, sizeof(k.key)))
+		k[28 + i] = (uint8_t)(a->round >> (24 - 8 * i));
+	k[32] = a->type;
+	for (size_t i = 0; i < kept; i++)
+		if (!memcmp(n->reported[i], k, sizeof(k)))
 			return;
-	reported[nreported++ % 256] = k;
+	memcpy(n->reported[n->nreported++ % ARRAY_SIZE(n->reported)], k, sizeof(k));
 	char who[ADDR_STR];
 	addr_to_str(who, a->validator);
 	fprintf(stderr, "lst-chain: validator %s double-signed %s at height %llu round %u\n", who,
@@ -387,12 +389,9 @@ static const char *check_block(node *n, const fullblock *b)
 		return b->has_last_commit ? "block 1 carries a commit" : NULL;
 	if (!b->has_last_commit)
 		return "no commit for the parent";
-	valset prev;
-	if (load_valset(n->writer, &prev, n->head.h.height) < 0)
-		return "cannot read the parent's validators";
-	int ok = valset_verify_commit(&prev, n->g.chain_id, n->head.h.height, n->head.hash, &b->last_commit);
-	valset_free(&prev);
-	return ok == 0 ? NULL : "the parent's commit does not verify";
+	if (valset_verify_commit(&n->vs_prev, n->g.chain_id, n->head.h.height, n->head.hash, &b->last_commit) < 0)
+		return "the parent's commit does not verify";
+	return NULL;
 }
 
 static void encode_skipped(buf *out, const fullblock *b, const exec_tx_result *res)
@@ -502,7 +501,8 @@ static int apply_block(node *n, fullblock *b, const commit *c)
 	}
 	valset nvs;
 	if (load_valset(n->writer, &nvs, b->h.height + 1) == 0) {
-		valset_free(&n->vs);
+		valset_free(&n->vs_prev);
+		n->vs_prev = n->vs; /* the set of this block signs its commit */
 		n->vs = nvs;
 	}
 	pthread_mutex_lock(&n->head_lock);
@@ -670,8 +670,6 @@ static void cb_send_vote(void *ctx, const vote *v)
 	buf_free(&m);
 }
 
-static bool decided_now;
-
 static void cb_decide(void *ctx, cs_value *v, const commit *c)
 {
 	node *n = ctx;
@@ -679,7 +677,7 @@ static void cb_decide(void *ctx, cs_value *v, const commit *c)
 		diag_status();
 		n->stop = 1; /* the database failed: stop rather than diverge */
 	}
-	decided_now = true;
+	n->decided = true;
 }
 
 static void cb_evidence(void *ctx, const vote *a, const vote *b)
@@ -751,14 +749,6 @@ typedef struct {
  * block once. Only proposals this node keeps (up to the height after
  * next; later ones are dropped unread) are remembered.
  */
-static struct {
-	uint64_t height;
-	uint32_t round;
-	uint8_t hash[32], proposer[20];
-} seen[64];
-static size_t nseen;
-static pthread_mutex_t seen_lock = PTHREAD_MUTEX_INITIALIZER;
-
 static bool seen_proposal(node *n, const proposal *p)
 {
 	block_info h;
@@ -766,18 +756,18 @@ static bool seen_proposal(node *n, const proposal *p)
 	if (p->height > h.h.height + 2)
 		return false;
 	bool hit = false;
-	pthread_mutex_lock(&seen_lock);
-	for (size_t i = 0; i < 64 && !hit; i++)
-		hit = seen[i].height == p->height && seen[i].round == p->round && !memcmp(seen[i].hash, p->block_hash, 32) &&
-		      !memcmp(seen[i].proposer, p->proposer, 20);
+	pthread_mutex_lock(&n->seen_lock);
+	for (size_t i = 0; i < ARRAY_SIZE(n->seen) && !hit; i++)
+		hit = n->seen[i].height == p->height && n->seen[i].round == p->round &&
+		      !memcmp(n->seen[i].hash, p->block_hash, 32) && !memcmp(n->seen[i].proposer, p->proposer, 20);
 	if (!hit) {
-		size_t k = nseen++ % 64;
-		seen[k].height = p->height;
-		seen[k].round = p->round;
-		memcpy(seen[k].hash, p->block_hash, 32);
-		memcpy(seen[k].proposer, p->proposer, 20);
+		size_t k = n->nseen++ % ARRAY_SIZE(n->seen);
+		n->seen[k].height = p->height;
+		n->seen[k].round = p->round;
+		memcpy(n->seen[k].hash, p->block_hash, 32);
+		memcpy(n->seen[k].proposer, p->proposer, 20);
 	}
-	pthread_mutex_unlock(&seen_lock);
+	pthread_mutex_unlock(&n->seen_lock);
 	return hit;
 }
 
@@ -837,9 +827,6 @@ void node_p2p_msg(node *n, state *st, const uint8_t *body, size_t len, const cha
 
 /* ---- the consensus thread ---- */
 
-static node_event *future[MAX_FUTURE];
-static size_t nfuture;
-
 static uint64_t event_height(const node_event *e)
 {
 	return e->kind == EV_VOTE ? e->v.height : e->kind == EV_PROPOSAL ? e->p.height : e->b->h.height;
@@ -862,15 +849,15 @@ static void handle(node *n, node_event *e, uint64_t now)
 					(unsigned long long)e->b->h.height, why);
 		} else {
 			r = apply_block(n, e->b, &e->c);
-			decided_now = r == 0;
+			n->decided = r == 0;
 		}
 		pthread_mutex_lock(&n->sync_lock);
 		*e->result = r;
 		pthread_cond_broadcast(&n->sync_cond);
 		pthread_mutex_unlock(&n->sync_lock);
 	} else if (eh > n->head.h.height + 1) {
-		if (eh == n->head.h.height + 2 && nfuture < MAX_FUTURE) {
-			future[nfuture++] = e;
+		if (eh == n->head.h.height + 2 && n->nfuture < MAX_FUTURE) {
+			n->future[n->nfuture++] = e;
 			e = NULL;
 		}
 		if (eh > n->head.h.height + 1)
@@ -882,8 +869,8 @@ static void handle(node *n, node_event *e, uint64_t now)
 			bool valid = !check_block(n, e->b);
 			cs_on_proposal(n->cs, &e->p, e->b, valid, now);
 		}
-	} else if (waiting && eh == n->head.h.height + 1 && nfuture < MAX_FUTURE) {
-		future[nfuture++] = e; /* the next height has not started here yet */
+	} else if (waiting && eh == n->head.h.height + 1 && n->nfuture < MAX_FUTURE) {
+		n->future[n->nfuture++] = e; /* the next height has not started here yet */
 		e = NULL;
 	}
 	if (e) {
@@ -917,12 +904,13 @@ static void start_height(node *n, uint64_t now)
 		}
 	}
 	/* Replay what arrived early, for this height. */
-	size_t k = nfuture;
-	node_event *early[MAX_FUTURE];
-	memcpy(early, future, k * sizeof(*early));
-	nfuture = 0;
+	size_t k = n->nfuture;
+	node_event **early = xmalloc((k + 1) * sizeof(*early));
+	memcpy(early, n->future, k * sizeof(*early));
+	n->nfuture = 0;
 	for (size_t i = 0; i < k; i++)
 		handle(n, early[i], now);
+	free(early);
 }
 
 int node_run(node *n)
@@ -936,7 +924,7 @@ int node_run(node *n)
 		if (pending && (now >= start_at || last_ntx >= n->max_block_txs)) {
 			pending = false;
 			last_start = now;
-			decided_now = false;
+			n->decided = false;
 			start_height(n, now);
 		}
 		node_event *batch = NULL;
@@ -957,9 +945,9 @@ int node_run(node *n)
 			cs_rebroadcast(n->cs);
 			next_rebroadcast = now + n->timeouts.propose_ms;
 		}
-		if (decided_now && !pending) {
+		if (n->decided && !pending) {
 			/* Tendermint's timeout_commit: the next height starts one interval after this one did. */
-			decided_now = false;
+			n->decided = false;
 			pending = true;
 			last_ntx = n->head.ntx;
 			start_at = last_start + n->block_ms > now ? last_start + n->block_ms : now;

@@ -54,6 +54,7 @@ typedef struct node {
 	block_info head;
 	uint8_t app_hash[32];       /* state after head */
 	valset vs;                  /* validators of head + 1 (consensus thread) */
+	valset vs_prev;             /* validators of head: they signed the commit the next block carries */
 	uint64_t started;           /* unix time */
 	void *http;                 /* struct MHD_Daemon * */
 	p2p *net;
@@ -64,6 +65,20 @@ typedef struct node {
 	pthread_cond_t in_cond;
 	node_event *in_head, *in_tail;
 	size_t in_len;
+	/* consensus thread only */
+	bool decided;               /* a block was applied since the height started */
+	node_event *future[4096];   /* messages for the height after this one, replayed when it starts */
+	size_t nfuture;
+	uint8_t reported[256][33];  /* double signs already reported: validator, height, round, type */
+	size_t nreported;
+	/* proposals whose block was decoded (HTTP threads) */
+	pthread_mutex_t seen_lock;
+	struct {
+		uint64_t height;
+		uint32_t round;
+		uint8_t hash[32], proposer[20];
+	} seen[64];
+	size_t nseen;
 	/* sync */
 	pthread_t sync_thread;
 	bool sync_running;
