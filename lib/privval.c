@@ -49,7 +49,10 @@ int privval_open(privval *pv, const char *path)
 	if (!j) {
 		if (access(path, F_OK) != 0 && errno == ENOENT)
 			return 0;
-		return diag_error(LST_EFAIL, "cannot read '%s': %s", path, e.text);
+		diag_error(LST_EFAIL, "'%s' is corrupt (%s): refusing to sign without knowing what was signed", path,
+			   e.text);
+		diag_hint("restore it from a backup; never delete it on a validator that has signed");
+		return -1;
 	}
 	json_t *h = json_object_get(j, "height"), *r = json_object_get(j, "round"), *s = json_object_get(j, "step");
 	json_t *lh = json_object_get(j, "locked_height"), *lr = json_object_get(j, "locked_round");

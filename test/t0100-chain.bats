@@ -290,6 +290,23 @@ SUPPLY=1000000000000000000000000000
 	[ "$h2" -gt "$h1" ]
 }
 
+@test "a validator whose privval.json is corrupt refuses to start and signs nothing" {
+	start_chain
+	sleep 0.5
+	lst-chain stop > /dev/null
+	pv="$LST_HOME/chain/privval.json"
+	[ "$(stat -c %a "$pv")" = 600 ]
+	[ "$(jq -r .height "$pv")" -ge 1 ]
+	printf '{"height":' > "$pv"
+	run_split lst-chain daemon --detach --rpc 127.0.0.1:0
+	assert_failure 1
+	[[ $stderr == *"privval.json' is corrupt"* ]]
+	[[ $stderr == *"hint: restore it from a backup"* ]]
+	[ ! -s "$LST_HOME/daemon.pid" ] || ! kill -0 "$(cat "$LST_HOME/daemon.pid")" 2>/dev/null
+	# The file is left for the operator to restore: nothing rewrote it.
+	[ "$(cat "$pv")" = '{"height":' ]
+}
+
 @test "the node down: queries exit 5 with a hint" {
 	lst-chain init --dev > /dev/null
 	run lst-chain --rpc http://127.0.0.1:9 status
