@@ -1,0 +1,67 @@
+/*
+ * access.h: who may have the blocks and the key of a paid root.
+ *
+ * Owns: the access proof a reader sends with each request for gated
+ * blocks or a key envelope, and the one question asked of the chain, "did
+ * this address buy (or subscribe to) this root?" (access_check), so the
+ * market and subscription contracts answer it and nothing else needs to
+ * know how.
+ *
+ * A proof is an EIP-191 personal_sign (msg.h) signature over the text
+ *
+ *	lst-access-v1
+ *	address: 0x<40 hex, lowercase>
+ *	root: <root CID string>
+ *	expires: <unix seconds, decimal>
+ *
+ * (each line ending "\n"), carried in the HTTP header
+ *
+ *	X-Lst-Access: <address>.<root>.<expires>.<signature: 130 hex, no 0x>
+ *
+ * The server recovers the public key from the signature (so it can seal
+ * the content key to it), checks it is the address's, that the proof has
+ * not expired and does not reach more than ACCESS_MAX_LIFETIME into the
+ * future, then asks the chain.
+ */
+#ifndef LST_ACCESS_H
+#define LST_ACCESS_H
+
+#include "lst.h"
+#include "cid.h"
+
+#define ACCESS_MAX_LIFETIME (24 * 3600)
+#define ACCESS_HEADER "X-Lst-Access"
+#define ACCESS_STR_MAX 512
+
+typedef struct {
+	uint8_t addr[20];
+	cid root;
+	uint64_t expires;
+	uint8_t sig[65];
+	uint8_t pub[65]; /* set by access_proof_verify */
+} access_proof;
+
+/* Sign a proof for root with priv, valid until expires. 0 or -1 (reported). */
+int access_proof_make(access_proof *p, const uint8_t priv[32], const cid *root, uint64_t expires) LST_WUR;
+/* The header value. */
+void access_proof_str(char out[ACCESS_STR_MAX], const access_proof *p);
+/* Parse a header value. 0 or -1 (not reported). */
+int access_proof_parse(access_proof *p, const char *s) LST_WUR;
+/*
+ * 0 if the signature is the address's over these fields and now is
+ * within [expires - ACCESS_MAX_LIFETIME, expires]; sets p->pub.
+ * -1 otherwise, with why (static text) in *reason.
+ */
+int access_proof_verify(access_proof *p, uint64_t now, const char **reason) LST_WUR;
+
+/*
+ * Does addr hold root: the market contract's hasAccess(address,bytes32)
+ * over JSON-RPC at rpc_url, where the bytes32 is root_id(root). 1 yes,
+ * 0 no, -1 the node could not be asked (reported, LST_EUNAVAIL).
+ */
+int access_check(const char *rpc_url, const uint8_t addr[20], const cid *root);
+
+/* A root's id on chain: the sha2-256 digest of the root CID's binary form. */
+void root_id(uint8_t out[32], const cid *root);
+
+#endif
