@@ -4,7 +4,7 @@
  * Owns: the header (dag-cbor {"roots": [CID...], "version": 1}, with its
  * varint length; we write the keys in dag-cbor's canonical order, "roots"
  * first), and the sections (varint(len) CID block). The reader is a pull
- * parser over a FILE*/fd with bounded memory: a section over BLOCK_MAX
+ * parser over an fd with bounded memory: a section over BLOCK_MAX
  * (plus CID) is refused before it is read, and every block is checked
  * against its CID (sha2-256 and identity; other hashes are refused).
  */
