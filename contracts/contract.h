@@ -78,8 +78,9 @@ typedef struct {
 /*
  * The common front of every contract's call: a table of functions by
  * selector. contract_dispatch finds calldata's function, refuses value
- * (no function is payable), writes in a read-only call and malformed
- * arguments with a revert, then runs it with the decoded arguments.
+ * (its functions are not payable; see contract_dispatch_payable), writes
+ * in a read-only call and malformed arguments with a revert, then runs it
+ * with the decoded arguments.
  */
 struct abi_value;
 typedef struct {
@@ -92,6 +93,14 @@ typedef struct {
 
 int contract_dispatch(contract_result *out, contract_env *env, const char *name, const contract_fn *fns,
 		      size_t nfns, const uint8_t *calldata, size_t len);
+/*
+ * The same, except that the functions whose selectors are in
+ * payable[0..npayable) accept LST sent with the call (env->value, already
+ * moved to the contract); the others still refuse it.
+ */
+int contract_dispatch_payable(contract_result *out, contract_env *env, const char *name,
+			      const contract_fn *fns, size_t nfns, const uint8_t (*payable)[4],
+			      size_t npayable, const uint8_t *calldata, size_t len);
 
 /* NULL if address is not a native contract. */
 const contract_def *contract_find(const uint8_t address[20]);

@@ -5,8 +5,17 @@
 
 #define MAX_ARGS 8
 
-int contract_dispatch(contract_result *out, contract_env *env, const char *name, const contract_fn *fns,
-		      size_t nfns, const uint8_t *calldata, size_t len)
+static bool is_payable(const contract_fn *f, const uint8_t (*payable)[4], size_t npayable)
+{
+	for (size_t i = 0; i < npayable; i++)
+		if (!memcmp(payable[i], f->selector, 4))
+			return true;
+	return false;
+}
+
+int contract_dispatch_payable(contract_result *out, contract_env *env, const char *name,
+			      const contract_fn *fns, size_t nfns, const uint8_t (*payable)[4],
+			      size_t npayable, const uint8_t *calldata, size_t len)
 {
 	const contract_fn *f = NULL;
 	abi_value args[MAX_ARGS];
@@ -26,7 +35,7 @@ int contract_dispatch(contract_result *out, contract_env *env, const char *name,
 			    calldata[2], calldata[3]);
 		return 0;
 	}
-	if (!u256_is_zero(&env->value)) {
+	if (!u256_is_zero(&env->value) && !is_payable(f, payable, npayable)) {
 		abi_revertf(&out->ret, "%s does not accept LST sent with a call", name);
 		return 0;
 	}
@@ -41,4 +50,10 @@ int contract_dispatch(contract_result *out, contract_env *env, const char *name,
 	int rc = f->run(out, env, args);
 	abi_free(args, n);
 	return rc;
+}
+
+int contract_dispatch(contract_result *out, contract_env *env, const char *name, const contract_fn *fns,
+		      size_t nfns, const uint8_t *calldata, size_t len)
+{
+	return contract_dispatch_payable(out, env, name, fns, nfns, NULL, 0, calldata, len);
 }
