@@ -4,11 +4,13 @@
 #include "token.h"
 #include "validators.h"
 #include "evidence.h"
+#include "market.h"
 
 static const contract_def *const contracts[] = {
 	&token_contract,
 	&validators_contract,
 	&evidence_contract,
+	&market_contract,
 	NULL,
 };
 
