@@ -6,6 +6,7 @@
 #include "home.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
 
 #define DEFAULT_RPC "http://127.0.0.1:8545"
 
@@ -33,48 +34,45 @@ static size_t sink(char *p, size_t size, size_t n, void *ud)
 	return size * n;
 }
 
-enum { E_TRANSPORT = -100000 };
+enum { E_TRANSPORT = RPCC_E_TRANSPORT };
 
-int rpcc_call_quiet(json_t **result, int *code, char *msg, size_t msglen, const char *method, json_t *params)
+/* One request on handle c to u. */
+static int perform(CURL *c, const char *u, long id, json_t **result, int *code, char *msg, size_t msglen,
+		   const char *method, json_t *params)
 {
-	static long id;
-	json_t *req = json_pack("{s:s,s:i,s:s,s:o}", "jsonrpc", "2.0", "id", ++id, "method", method, "params",
+	json_t *req = json_pack("{s:s,s:i,s:s,s:o}", "jsonrpc", "2.0", "id", id, "method", method, "params",
 				params ? params : json_array());
 	char *body = json_dumps(req, JSON_COMPACT);
 	json_decref(req);
 	buf resp = BUF_INIT;
 	*result = NULL;
 	*code = 0;
-	if (!curl) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		curl = curl_easy_init();
-	}
 	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-	curl_easy_reset(curl);
-	curl_easy_setopt(curl, CURLOPT_URL, rpcc_url());
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, sink);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &resp);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	CURLcode cr = curl_easy_perform(curl);
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, u);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	CURLcode cr = curl_easy_perform(c);
 	long status = 0;
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	curl_slist_free_all(h);
 	free(body);
 	int r = -1;
 	if (cr != CURLE_OK) {
 		*code = E_TRANSPORT;
-		snprintf(msg, msglen, "cannot reach the node at '%s': %s", rpcc_url(), curl_easy_strerror(cr));
+		snprintf(msg, msglen, "cannot reach the node at '%s': %s", u, curl_easy_strerror(cr));
 		goto out;
 	}
 	json_error_t je;
 	json_t *j = json_loadb(resp.p ? (const char *)resp.p : "", resp.len, 0, &je);
 	if (!j || !json_is_object(j)) {
 		*code = E_TRANSPORT;
-		snprintf(msg, msglen, "the node at '%s' answered HTTP %ld without JSON-RPC", rpcc_url(), status);
+		snprintf(msg, msglen, "the node at '%s' answered HTTP %ld without JSON-RPC", u, status);
 		json_decref(j);
 		goto out;
 	}
@@ -92,6 +90,39 @@ int rpcc_call_quiet(json_t **result, int *code, char *msg, size_t msglen, const 
 	json_decref(j);
 out:
 	buf_free(&resp);
+	return r;
+}
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+
+static void global_init(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int rpcc_call_quiet(json_t **result, int *code, char *msg, size_t msglen, const char *method, json_t *params)
+{
+	static long id;
+	pthread_once(&global_once, global_init);
+	if (!curl)
+		curl = curl_easy_init();
+	return perform(curl, rpcc_url(), ++id, result, code, msg, msglen, method, params);
+}
+
+int rpcc_call_at(json_t **result, int *code, char *msg, size_t msglen, const char *u, const char *method,
+		 json_t *params)
+{
+	pthread_once(&global_once, global_init);
+	CURL *c = curl_easy_init();
+	if (!c) {
+		json_decref(params);
+		*result = NULL;
+		*code = E_TRANSPORT;
+		snprintf(msg, msglen, "cannot reach the node at '%s': no curl handle", u);
+		return -1;
+	}
+	int r = perform(c, u, 1, result, code, msg, msglen, method, params);
+	curl_easy_cleanup(c);
 	return r;
 }
 

@@ -19,5 +19,13 @@ int rpcc_call(json_t **result, const char *method, json_t *params) LST_WUR;
 /* The same, errors not reported: *code and message set for the caller. */
 int rpcc_call_quiet(json_t **result, int *code, char *msg, size_t msglen, const char *method,
 		    json_t *params) LST_WUR;
+/* *code when the node could not be reached or did not answer JSON-RPC. */
+#define RPCC_E_TRANSPORT (-100000)
+/*
+ * rpcc_call_quiet against url, safe from several threads at once: a
+ * connection of its own per call; the rpcc_set_url endpoint is not used.
+ */
+int rpcc_call_at(json_t **result, int *code, char *msg, size_t msglen, const char *url,
+		 const char *method, json_t *params) LST_WUR;
 
 #endif
