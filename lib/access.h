@@ -57,9 +57,22 @@ int access_proof_verify(access_proof *p, uint64_t now, const char **reason) LST_
 /*
  * Does addr hold root: the market contract's hasAccess(address,bytes32)
  * over JSON-RPC at rpc_url, where the bytes32 is root_id(root). 1 yes,
- * 0 no, -1 the node could not be asked (reported, LST_EUNAVAIL).
+ * 0 no, -1 the node could not be asked (reported, LST_EUNAVAIL) or its
+ * answer was an error, a revert or not a bool (reported, LST_EFAIL).
+ * Safe to call from several threads at once.
  */
 int access_check(const char *rpc_url, const uint8_t addr[20], const cid *root);
+
+/*
+ * access_check through a cache of this process, for a gateway that asks
+ * per block: a yes is remembered ACCESS_CACHE_YES seconds, a no
+ * ACCESS_CACHE_NO, an error not at all. now is unix seconds. Thread-safe;
+ * at most ACCESS_CACHE_SIZE answers are kept, the oldest give way.
+ */
+#define ACCESS_CACHE_YES 60
+#define ACCESS_CACHE_NO 2
+#define ACCESS_CACHE_SIZE 4096
+int access_check_cached(const char *rpc_url, const uint8_t addr[20], const cid *root, uint64_t now);
 
 /* A root's id on chain: the sha2-256 digest of the root CID's binary form. */
 void root_id(uint8_t out[32], const cid *root);
