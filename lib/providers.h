@@ -63,6 +63,9 @@ int prov_registry_add(prov_registry *g, const prov_record *r, uint64_t now, cons
 /* A JSON array of the live records for root (new reference). */
 json_t *prov_registry_list(prov_registry *g, const cid *root, uint64_t now);
 
+/* This node's own gateway URL, sent as X-Lst-Peer with gossip so the peer does not send it back (NULL: none). */
+void prov_registry_set_self(prov_registry *g, const char *url);
+
 /*
  * Gossip: send a record that was new here to peers (gateway base URLs),
  * in the background, POST URL/lst/v1/providers. Never blocks the caller.
