@@ -25,6 +25,8 @@ typedef struct ufs_writer ufs_writer;
 
 /* A new file being written to s. Never NULL. */
 ufs_writer *ufs_writer_new(bstore *s);
+/* The same with another chunk size (1..BLOCK_MAX) and width (>= 2): for tests. */
+ufs_writer *ufs_writer_new_params(bstore *s, size_t chunk, unsigned width);
 /* Append bytes (any sizes; chunked at UFS_CHUNK). 0 or -1 (reported). */
 int ufs_write(ufs_writer *w, const void *data, size_t len) LST_WUR;
 /*
