@@ -40,6 +40,10 @@ for t in test/fuzz/fuzz-*.c; do
 		fuzz-tx-json)
 			echo '{"chain_id":161,"nonce":1,"to":"0x7e5f4552091a69125d5dfcb7b8c2659029395bdf","value":"1000","gas":21000,"gas_price":"0x1","data":"0x00"}' > "$corpus/legacy"
 			echo '{"type":2,"chainId":"0xa1","nonce":"2","maxFeePerGas":"1","maxPriorityFeePerGas":1,"accessList":[{"address":"0x7e5f4552091a69125d5dfcb7b8c2659029395bdf","storageKeys":["0x0000000000000000000000000000000000000000000000000000000000000001"]}]}' > "$corpus/london" ;;
+		fuzz-car)
+			for f in "${LST_VECTORS:-../shared/vectors}"/ipld/*.car; do
+				if [ -f "$f" ]; then cp "$f" "$corpus/"; fi
+			done ;;
 		fuzz-keystore)
 			jq -c '.test1.json' "${LST_VECTORS:-../shared/vectors}/ethereum-tests/KeyStoreTests/basic_tests.json" |
 				sed 's/"c":262144/"C":1/' > "$corpus/pbkdf2" ;;
