@@ -2,7 +2,7 @@
 pragma solidity ^0.8.0;
 
 /// @title The market: readers buy paid roots from their authors.
-/// @notice A native contract at 0x4c53000000000000000000000000000000000004,
+/// @notice A native contract at 0x4c53540000000000000000000000000000000004,
 /// built into every node (contracts/market.c). A root is a version of a
 /// book, named by the sha2-256 digest of its root CID's binary form. The
 /// price is in Photons (1 LST = 10^18 Photons) and goes whole to the author

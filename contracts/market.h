@@ -1,7 +1,7 @@
 /*
  * market.h: the market, where readers buy paid roots from their authors.
  *
- * Owns the contract at 0x4c53000000000000000000000000000000000004. A
+ * Owns the contract at 0x4c53540000000000000000000000000000000004. A
  * root is a version of a book, named on chain by root_id (lib/access.h:
  * the sha2-256 of the root CID's binary form). This is the market's first
  * form:
@@ -35,7 +35,7 @@
 #include "contract.h"
 
 #define MARKET_ADDRESS_BYTES \
-	{0x4c, 0x53, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x04}
+	{0x4c, 0x53, 0x54, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x04}
 
 extern const uint8_t MARKET_ADDRESS[20];
 extern const contract_def market_contract;

@@ -361,7 +361,7 @@ static void test_registry(void)
 	char s[43];
 	ok(c == &market_contract && !strcmp(c->name, "market"), "contract_find finds the market");
 	hex_encode(s, c ? c->address : MARKET_ADDRESS, 20);
-	ok(!strcmp(s, "0x4c53000000000000000000000000000000000004"), "market address is %s", s);
+	ok(!strcmp(s, "0x4c53540000000000000000000000000000000004"), "market address is %s", s);
 	uint8_t key[MARKET_PURCHASE_KEY_SIZE], want[MARKET_PURCHASE_KEY_SIZE];
 	market_listing_key(key, R1);
 	ok(!memcmp(key, "list:", 5) && !memcmp(key + 5, R1, 32), "listing key is \"list:\" || root");
@@ -830,7 +830,7 @@ static void test_proofs(void)
 
 	/* Malformed header values. */
 	static const char *const bad_parts[][2] = {
-		{"0", "4c53000000000000000000000000000000000004aa"},   /* no 0x */
+		{"0", "4c53540000000000000000000000000000000004aa"},   /* no 0x */
 		{"0", "0X1111111111111111111111111111111111111111"}, /* 0X */
 		{"0", "0x111111111111111111111111111111111111111"},   /* 39 digits */
 		{"0", "0x11111111111111111111111111111111111111111"}, /* 41 digits */
@@ -1089,7 +1089,7 @@ static void test_check(void)
 		snprintf(want, sizeof(want), "0x7d294e62000000000000000000000000%s%s",
 			 "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a", w + 2);
 		ok(j && !strcmp(json_string_value(json_object_get(j, "method")), "eth_call") && to &&
-			   !strcmp(to, "0x4c53000000000000000000000000000000000004") && data &&
+			   !strcmp(to, "0x4c53540000000000000000000000000000000004") && data &&
 			   !strcmp(data, want) && tag && !strcmp(tag, "latest"),
 		   "the request is eth_call to the market of hasAccess(addr, root_id(root)) at latest");
 		if (data && strcmp(data, want))
