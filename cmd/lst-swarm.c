@@ -1,0 +1,706 @@
+/*
+ * lst-swarm: exchanging blocks between peers (see lst-swarm(1)).
+ *
+ * serve runs a trustless gateway and provider registry over the home's
+ * store (lst-chain daemon serves the same on its RPC port); fetch
+ * downloads a root from every provider at once and then provides it;
+ * announce and providers speak to a node's registry; key obtains a paid
+ * root's content key, sealed to us; stats reads a gateway's counters.
+ */
+#include "lst.h"
+#include "access.h"
+#include "addr.h"
+#include "bstore.h"
+#include "buf.h"
+#include "cid.h"
+#include "content.h"
+#include "diag.h"
+#include "fetch.h"
+#include "gateway.h"
+#include "hex.h"
+#include "home.h"
+#include "http.h"
+#include "jsonio.h"
+#include "keyring.h"
+#include "opt.h"
+#include "pass.h"
+#include "progress.h"
+#include "seal.h"
+#include "service.h"
+#include "verbs.h"
+
+#include <signal.h>
+#include <sodium.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *opt_home;
+
+#define HOME_OPT OPT_STRING(0, "home", &opt_home, "DIR", "state directory (default $LST_HOME)")
+#define NODE_OPT                                                                                        \
+	OPT_STRING(0, "node", &node_url, "URL", "the node whose provider registry to use (default: config rpc)")
+
+static int parse(int argc, char **argv, const struct opt *opts, const char *const *usage)
+{
+	int n = opt_parse(argc, argv, opts, usage);
+	if (opt_home)
+		home_set(opt_home);
+	return n;
+}
+
+static int print(json_t *j)
+{
+	return jsonio_print(j) < 0 ? diag_error(LST_EFAIL, "cannot write standard output") : 0;
+}
+
+/* Collect every "--NAME VALUE" / "--NAME=VALUE" out of argv (opt.h keeps one value). */
+static int take_repeated(int argc, char **argv, const char *name, const char ***out, size_t *n)
+{
+	size_t len = strlen(name);
+	const char **v = xcalloc((size_t)argc + 1, sizeof(*v));
+	int w = 1;
+	*n = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--"))  {
+			while (i < argc)
+				argv[w++] = argv[i++];
+			break;
+		}
+		if (!strncmp(a, "--", 2) && !strncmp(a + 2, name, len) && (a[2 + len] == 0 || a[2 + len] == '=')) {
+			if (a[2 + len] == '=') {
+				v[(*n)++] = a + 3 + len;
+			} else if (i + 1 < argc) {
+				v[(*n)++] = argv[++i];
+			} else {
+				free(v);
+				return diag_error(LST_EUSAGE, "--%s needs a value", name);
+			}
+			continue;
+		}
+		argv[w++] = argv[i];
+	}
+	argv[w] = NULL;
+	*out = v;
+	return w;
+}
+
+static char *default_node(const char *node_url)
+{
+	if (node_url)
+		return xstrdup(node_url);
+	char *rpc = config_get("rpc");
+	return rpc;
+}
+
+static int parse_root(cid *c, const char *s)
+{
+	if (!strncmp(s, "/ipfs/", 6))
+		s += 6;
+	if (cid_parse(c, s) < 0)
+		return diag_error(LST_EINVALID, "'%s' is not a CID", s);
+	return 0;
+}
+
+static bstore *open_store(void)
+{
+	if (home_ensure() < 0)
+		return NULL;
+	char *dir = home_path("blocks");
+	bstore *s = bstore_open(dir);
+	free(dir);
+	return s;
+}
+
+/* The home's key, unlocked; NULL k->priv when the home has none and !required. */
+static int home_key(secret_key *k, key_entry *e, bool required)
+{
+	k->priv = NULL;
+	if (!required) {
+		key_entry *list;
+		size_t n;
+		if (keyring_list(&list, &n) < 0)
+			return -1;
+		keyring_free_list(list, n);
+		char *def = config_get("key");
+		free(def);
+		if (n == 0)
+			return 0;
+	}
+	if (keyring_find(e, NULL) < 0)
+		return -1;
+	if (keyring_unlock_ask(k, e) < 0) {
+		keyring_entry_free(e);
+		return -1;
+	}
+	return 0;
+}
+
+/* This home's own gateway: a running lst-swarm serve, else the chain daemon's RPC port. */
+static char *self_gateway(void)
+{
+	pid_t pid;
+	if (service_running("swarm", &pid) == 0) {
+		char *g = config_get("gateway");
+		if (g)
+			return g;
+	}
+	if (service_running("daemon", &pid) == 0)
+		return config_get("rpc");
+	return NULL;
+}
+
+/* ---- serve ---- */
+
+typedef struct {
+	gateway_opts o;
+	const char *listen;
+} serve_args;
+
+static volatile sig_atomic_t stopping;
+
+static void on_signal(int sig)
+{
+	stopping = 1;
+}
+
+static int serve_run(void *arg, int ready_fd)
+{
+	serve_args *a = arg;
+	int lockfd;
+	if (home_ensure() < 0 || service_lock(&lockfd, "swarm", "gateway") < 0)
+		return diag_status();
+	gateway *g;
+	char url[256];
+	if (gateway_start(&g, &a->o, a->listen, url, sizeof(url)) < 0) {
+		close(lockfd);
+		return diag_status();
+	}
+	if (config_set("gateway", url) < 0) {
+		gateway_stop(g);
+		close(lockfd);
+		return diag_status();
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	fprintf(stderr, "lst-swarm: serving '%s' on %s\n", a->o.store_dir, url);
+	if (ready_fd >= 0) {
+		if (write(ready_fd, "1", 1) < 0)
+			stopping = 1;
+		close(ready_fd);
+	} else {
+		printf("{\"url\":\"%s\"}\n", url);
+		fflush(stdout);
+	}
+	while (!stopping)
+		pause();
+	gateway_stats st;
+	gateway_get_stats(g, &st);
+	gateway_stop(g);
+	fprintf(stderr, "lst-swarm: stopped; uploaded %llu bytes in %llu blocks\n",
+		(unsigned long long)st.uploaded_bytes, (unsigned long long)st.blocks_served);
+	close(lockfd);
+	return LST_OK;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	bool detach = false, no_gate = false;
+	const char *listen = NULL, *rpc = NULL, *unused = NULL, **peers;
+	size_t npeers;
+	static const char *const usage[] = {
+		"lst-swarm serve [--listen HOST:PORT] [--rpc URL] [--peer URL]... [--no-gate] [--detach]", NULL};
+	const struct opt opts[] = {
+		OPT_STRING(0, "listen", &listen, "HOST:PORT", "where to serve (default 127.0.0.1:8080; port 0 picks one)"),
+		OPT_STRING(0, "rpc", &rpc, "URL", "the chain to ask who bought what (default: config rpc)"),
+		OPT_STRING(0, "peer", &unused, "URL", "a gateway to gossip provider records to (repeat for each)"),
+		OPT_BOOL(0, "no-gate", &no_gate, "serve the blocks of paid roots to anyone (key envelopes stay checked)"),
+		OPT_BOOL('d', "detach", &detach, "run in the background once serving; log to HOME/swarm.log"),
+		HOME_OPT,
+		OPT_END(),
+	};
+	argc = take_repeated(argc, argv, "peer", &peers, &npeers);
+	if (argc < 0)
+		return -1;
+	if (parse(argc, argv, opts, usage) != 0)
+		opt_usage_die(opts, usage, "serve takes no operands");
+	if (home_ensure() < 0) {
+		free(peers);
+		return -1;
+	}
+	serve_args a;
+	gateway_opts_init(&a.o);
+	char *store = home_path("blocks");
+	char *crpc = rpc ? NULL : config_get("rpc");
+	char *gate = config_get("gate");
+	a.o.store_dir = store;
+	a.o.home = home_dir();
+	a.o.rpc_url = rpc ? rpc : crpc;
+	a.o.peers = peers;
+	a.o.npeers = npeers;
+	a.o.gate = !no_gate && !(gate && !strcmp(gate, "off"));
+	a.listen = listen ? listen : "127.0.0.1:8080";
+	if (!strncmp(a.listen, "http://", 7))
+		a.listen += 7;
+	/* The store must exist before the gateway opens it. */
+	bstore *s = bstore_open(store);
+	int st = s ? LST_OK : diag_status();
+	if (s)
+		bstore_close(s);
+	if (st == LST_OK)
+		st = service_main("swarm", "gateway", detach, serve_run, &a);
+	int r = 0;
+	if (st != LST_OK) {
+		diag_set_status(st);
+		r = -1;
+	} else if (detach) {
+		pid_t pid = 0;
+		char *url = config_get("gateway");
+		int rr = service_running("swarm", &pid);
+		r = print(jsonio_obj("url", url ? jsonio_str(url) : json_null(), "pid", json_integer(rr == 0 ? pid : 0),
+				     "home", jsonio_str(home_dir()), NULL));
+		free(url);
+	}
+	free(store);
+	free(crpc);
+	free(gate);
+	free(peers);
+	return r;
+}
+
+static int cmd_stop(int argc, char **argv)
+{
+	static const char *const usage[] = {"lst-swarm stop", NULL};
+	const struct opt opts[] = {HOME_OPT, OPT_END()};
+	if (parse(argc, argv, opts, usage) != 0)
+		opt_usage_die(opts, usage, "stop takes no operands");
+	pid_t pid = 0;
+	bool was = service_running("swarm", &pid) == 0;
+	if (service_stop("swarm", "gateway", 30000) < 0)
+		return -1;
+	return print(jsonio_obj("stopped", json_boolean(was), "pid", was ? json_integer(pid) : json_null(), NULL));
+}
+
+/* ---- announce, providers ---- */
+
+static int cmd_announce(int argc, char **argv)
+{
+	const char *node_url = NULL, *self = NULL, *ttl = NULL;
+	static const char *const usage[] = {"lst-swarm announce [--node URL] [--url GATEWAY] [--ttl S] ROOT", NULL};
+	const struct opt opts[] = {
+		NODE_OPT,
+		OPT_STRING(0, "url", &self, "URL", "where we serve it (default: this home's gateway)"),
+		OPT_STRING(0, "ttl", &ttl, "S", "how long the record lives, in seconds (default 3600, at most 86400)"),
+		HOME_OPT,
+		OPT_END(),
+	};
+	if (parse(argc, argv, opts, usage) != 1)
+		opt_usage_die(opts, usage, "announce takes one ROOT");
+	cid root;
+	if (parse_root(&root, argv[0]) < 0)
+		return -1;
+	uint64_t lifetime = 3600;
+	if (ttl) {
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(ttl, &end, 10);
+		if (errno || *end || !*ttl || v < 10 || v > 86400)
+			return diag_error(LST_EUSAGE, "--ttl takes 10 to 86400 seconds, not '%s'", ttl);
+		lifetime = v;
+	}
+	char *node = default_node(node_url);
+	char *mine = self ? xstrdup(self) : self_gateway();
+	int r = 0;
+	if (!node)
+		r = diag_error(LST_EUSAGE, "no node to announce to (pass --node URL or set config rpc)");
+	else if (!mine)
+		r = diag_error(LST_EUSAGE, "this home serves no gateway (run 'lst-swarm serve', or pass --url)");
+	bstore *s = r == 0 ? open_store() : NULL;
+	secret_key k = {NULL};
+	key_entry e;
+	if (r == 0 && !s)
+		r = -1;
+	if (r == 0)
+		r = home_key(&k, &e, true);
+	if (r == 0) {
+		int a = swarm_announce(s, node, k.priv, mine, &root, lifetime);
+		if (a == 1)
+			r = diag_error(LST_ENOTFOUND, "'%s' is not (wholly) in the store: nothing to announce", argv[0]);
+		else if (a < 0)
+			r = -1;
+		uint8_t *have = NULL;
+		uint64_t leaves = 0;
+		bool complete = false;
+		if (r == 0 && fetch_have(s, &have, &leaves, &complete, &root, NULL) == 0) {
+			free(have);
+			r = print(jsonio_obj("root", jsonio_str(argv[0]), "url", jsonio_str(mine), "node", jsonio_str(node),
+					     "complete", json_boolean(complete), "expires",
+					     json_integer((json_int_t)(time(NULL) + (time_t)lifetime)), NULL));
+		}
+		secret_free(&k);
+		keyring_entry_free(&e);
+	}
+	if (s)
+		bstore_close(s);
+	free(node);
+	free(mine);
+	return r;
+}
+
+static int get_json(json_t **out, long *status, const char *url, const char *const *headers, size_t nh)
+{
+	buf b = BUF_INIT;
+	int r = http_request(&b, status, url, headers, nh, NULL, 0, 16u << 20, 10000);
+	*out = NULL;
+	if (r == 0) {
+		json_error_t err;
+		*out = json_loadb((char *)b.p, b.len, 0, &err);
+		if (!*out && *status == 200)
+			r = diag_error(LST_EINVALID, "'%s' answered something that is not JSON", url);
+	}
+	buf_free(&b);
+	return r;
+}
+
+static int cmd_providers(int argc, char **argv)
+{
+	const char *node_url = NULL;
+	static const char *const usage[] = {"lst-swarm providers [--node URL] ROOT", NULL};
+	const struct opt opts[] = {NODE_OPT, HOME_OPT, OPT_END()};
+	if (parse(argc, argv, opts, usage) != 1)
+		opt_usage_die(opts, usage, "providers takes one ROOT");
+	cid root;
+	if (parse_root(&root, argv[0]) < 0)
+		return -1;
+	char *node = default_node(node_url);
+	if (!node)
+		return diag_error(LST_EUSAGE, "no node to ask (pass --node URL or set config rpc)");
+	char cs[CID_STR_MAX];
+	cid_str(cs, &root);
+	buf url = BUF_INIT;
+	buf_addf(&url, "%s/lst/v1/providers/%s", node, cs);
+	json_t *list;
+	long status = 0;
+	int r = get_json(&list, &status, (char *)url.p, NULL, 0);
+	if (r == 0 && (status != 200 || !json_is_array(list)))
+		r = diag_error(LST_EUNAVAIL, "'%s' answered HTTP %ld, not a provider list", (char *)url.p, status);
+	size_t i;
+	json_t *rec;
+	if (r == 0)
+		json_array_foreach(list, i, rec)
+		{
+			if (r == 0)
+				r = print(json_incref(rec));
+		}
+	json_decref(list);
+	buf_free(&url);
+	free(node);
+	return r;
+}
+
+/* ---- fetch ---- */
+
+typedef struct {
+	bool json;
+	progress pg;
+	uint64_t last_ms;
+} fetch_ui;
+
+static void on_progress(void *arg, const fetch_progress *p)
+{
+	fetch_ui *u = arg;
+	if (u->json) {
+		json_t *o = jsonio_obj("event", jsonio_str(p->event), "bytes", json_integer((json_int_t)p->bytes_done),
+				       "total", json_integer((json_int_t)p->bytes_total), "blocks",
+				       json_integer((json_int_t)p->blocks_done), "blocks_total",
+				       json_integer((json_int_t)p->blocks_total), "rate", json_integer((json_int_t)p->rate),
+				       "peers", json_integer(p->peers_active), NULL);
+		if (p->peer_url)
+			json_object_set_new(o, "peer", jsonio_str(p->peer_url));
+		if (p->reason)
+			json_object_set_new(o, "reason", jsonio_str(p->reason));
+		if (jsonio_print(o) == 0)
+			fflush(stdout);
+		return;
+	}
+	if (!strcmp(p->event, "peer-dropped") && u->pg.on) {
+		progress_end(&u->pg);
+		fprintf(stderr, "lst-swarm: dropped peer '%s'%s%s\n", p->peer_url ? p->peer_url : "?",
+			p->reason ? ": " : "", p->reason ? p->reason : "");
+	}
+	char extra[64];
+	snprintf(extra, sizeof(extra), "%u peer%s", p->peers_active, p->peers_active == 1 ? "" : "s");
+	u->pg.total = p->bytes_total;
+	progress_update(&u->pg, p->bytes_done, extra);
+}
+
+static int cmd_fetch(int argc, char **argv)
+{
+	bool json = false, no_announce = false;
+	const char *node_url = NULL, *unused = NULL, **peers;
+	size_t npeers;
+	static const char *const usage[] = {"lst-swarm fetch [--peer URL]... [--node URL] [--json] [--no-announce] ROOT",
+					    NULL};
+	const struct opt opts[] = {
+		OPT_STRING(0, "peer", &unused, "URL", "a gateway to fetch from besides the node's providers (repeat)"),
+		NODE_OPT,
+		OPT_BOOL(0, "json", &json, "progress as JSON Lines on stdout, then the result"),
+		OPT_BOOL(0, "no-announce", &no_announce, "do not announce ourselves as a provider"),
+		HOME_OPT,
+		OPT_END(),
+	};
+	argc = take_repeated(argc, argv, "peer", &peers, &npeers);
+	if (argc < 0)
+		return -1;
+	if (parse(argc, argv, opts, usage) != 1) {
+		free(peers);
+		opt_usage_die(opts, usage, "fetch takes one ROOT");
+	}
+	cid root;
+	if (parse_root(&root, argv[0]) < 0) {
+		free(peers);
+		return -1;
+	}
+	char *node = default_node(node_url);
+	if (!node && !npeers) {
+		free(peers);
+		return diag_error(LST_EUSAGE, "no node and no peer to fetch from (pass --peer URL or --node URL)");
+	}
+	bstore *s = open_store();
+	secret_key k = {NULL};
+	key_entry e;
+	int r = s ? home_key(&k, &e, false) : -1;
+	bool have_key = r == 0 && k.priv;
+	char *self = no_announce || !have_key ? NULL : self_gateway();
+	fetch_ui u = {json, {0}, 0};
+	progress_begin(&u.pg, "fetching", 0, false);
+	if (json)
+		u.pg.on = false;
+	fetch_opts o = {
+		.peers = peers,
+		.npeers = npeers,
+		.node = node,
+		.priv = have_key ? k.priv : NULL,
+		.self_url = self,
+		.progress = on_progress,
+		.arg = &u,
+	};
+	fetch_result res = {0};
+	if (r == 0)
+		r = swarm_fetch(s, &res, &root, &o);
+	progress_end(&u.pg);
+	if (r == 0)
+		r = bstore_pin(s, &root);
+	if (r == 0) {
+		int enc = content_is_encrypted(s, &root);
+		if (enc < 0)
+			r = -1;
+		else if (enc == 1)
+			r = gateway_gate_root(bstore_dir(s), &root);
+	}
+	if (r == 0) {
+		char cs[CID_STR_MAX];
+		cid_str(cs, &root);
+		json_t *out = jsonio_obj("root", jsonio_str(cs), "blocks", json_integer((json_int_t)res.blocks), "bytes",
+					 json_integer((json_int_t)res.bytes), "blocks_fetched",
+					 json_integer((json_int_t)res.blocks_fetched), "bytes_fetched",
+					 json_integer((json_int_t)res.bytes_fetched), "from",
+					 res.from ? json_incref(res.from) : json_object(), "provider",
+					 self ? jsonio_str(self) : json_null(), NULL);
+		if (json)
+			json_object_set_new(out, "event", jsonio_str("done"));
+		r = print(out);
+	}
+	fetch_result_free(&res);
+	if (have_key) {
+		secret_free(&k);
+		keyring_entry_free(&e);
+	}
+	if (s)
+		bstore_close(s);
+	free(self);
+	free(node);
+	free(peers);
+	return r;
+}
+
+/* ---- key ---- */
+
+static int cmd_key(int argc, char **argv)
+{
+	const char *node_url = NULL, *unused = NULL, **peers;
+	size_t npeers;
+	static const char *const usage[] = {"lst-swarm key [--peer URL]... [--node URL] ROOT", NULL};
+	const struct opt opts[] = {
+		OPT_STRING(0, "peer", &unused, "URL", "a gateway that holds the key (repeat; default: the node)"),
+		NODE_OPT,
+		HOME_OPT,
+		OPT_END(),
+	};
+	argc = take_repeated(argc, argv, "peer", &peers, &npeers);
+	if (argc < 0)
+		return -1;
+	if (parse(argc, argv, opts, usage) != 1) {
+		free(peers);
+		opt_usage_die(opts, usage, "key takes one ROOT");
+	}
+	cid root;
+	if (parse_root(&root, argv[0]) < 0) {
+		free(peers);
+		return -1;
+	}
+	char *node = default_node(node_url);
+	if (!node && !npeers) {
+		free(peers);
+		return diag_error(LST_EUSAGE, "no node and no peer to ask (pass --peer URL or --node URL)");
+	}
+	secret_key k = {NULL};
+	key_entry e;
+	if (home_key(&k, &e, true) < 0) {
+		free(node);
+		free(peers);
+		return -1;
+	}
+	access_proof p;
+	int r = access_proof_make(&p, k.priv, &root, (uint64_t)time(NULL) + 600);
+	char proof[ACCESS_STR_MAX], hdr[ACCESS_STR_MAX + 32], cs[CID_STR_MAX];
+	access_proof_str(proof, &p);
+	snprintf(hdr, sizeof(hdr), "%s: %s", ACCESS_HEADER, proof);
+	const char *hdrs[] = {hdr};
+	cid_str(cs, &root);
+	uint8_t *key = sodium_malloc(32);
+	bool got = false;
+	int last = LST_ENOTFOUND;
+	buf why = BUF_INIT;
+	size_t ntry = npeers + (npeers ? 0 : 1);
+	for (size_t i = 0; r == 0 && !got && i < ntry; i++) {
+		const char *base = npeers ? peers[i] : node;
+		buf url = BUF_INIT;
+		buf_addf(&url, "%s/lst/v1/key/%s", base, cs);
+		json_t *j = NULL;
+		long status = 0;
+		diag_set_quiet(true);
+		int g = get_json(&j, &status, (char *)url.p, hdrs, 1);
+		diag_set_quiet(false);
+		if (g < 0) {
+			last = LST_EUNAVAIL;
+			buf_reset(&why);
+			buf_addf(&why, "cannot reach '%s'", base);
+		} else if (status == 200) {
+			const char *env = json_string_value(json_object_get(j, "envelope"));
+			size_t elen = env ? strlen(env) : 0;
+			uint8_t sealed[32 + SEAL_OVERHEAD];
+			if (env && elen == 2 + 2 * sizeof(sealed) && hex_decode(sealed, sizeof(sealed), env) == 0 &&
+			    seal_open(key, k.priv, sealed, sizeof(sealed)) == 0) {
+				got = true;
+			} else {
+				last = LST_EREFUSED;
+				buf_reset(&why);
+				buf_addf(&why, "'%s' sent an envelope that does not open with our key", base);
+			}
+		} else {
+			const char *reason = json_string_value(json_object_get(j, "reason"));
+			const char *err = json_string_value(json_object_get(j, "error"));
+			last = status == 403 ? LST_EREFUSED : status == 404 ? (last == LST_EREFUSED ? last : LST_ENOTFOUND)
+								   : LST_EUNAVAIL;
+			if (status != 404 || last != LST_EREFUSED) {
+				buf_reset(&why);
+				buf_addf(&why, "'%s' answered %ld: %s%s%s", base, status, err ? err : "error",
+					 reason ? ": " : "", reason ? reason : "");
+			}
+		}
+		json_decref(j);
+		buf_free(&url);
+	}
+	if (r == 0 && got) {
+		/* The key must open the root, or it is not the key (a lying peer). */
+		bstore *s = open_store();
+		json_t *m = NULL;
+		if (s && content_is_encrypted(s, &root) == 1 && content_manifest(s, &m, &root, key) < 0)
+			r = -1;
+		json_decref(m);
+		if (s)
+			bstore_close(s);
+		if (r == 0)
+			r = content_key_save(&root, key);
+		if (r == 0) {
+			char *kf = home_path("content-keys");
+			buf path = BUF_INIT;
+			buf_addf(&path, "%s/%s", kf, cs);
+			r = print(jsonio_obj("root", jsonio_str(cs), "key_file", jsonio_str((char *)path.p), "address",
+					     jsonio_str(e.address_str), NULL));
+			buf_free(&path);
+			free(kf);
+		}
+	} else if (r == 0) {
+		r = diag_error(last, "no content key for '%s': %s", cs, why.len ? (char *)why.p : "no peer has it");
+		if (last == LST_EREFUSED)
+			diag_hint("buy it first: the key is sealed only to buyers");
+	}
+	buf_free(&why);
+	sodium_free(key);
+	secret_free(&k);
+	keyring_entry_free(&e);
+	free(node);
+	free(peers);
+	return r;
+}
+
+/* ---- stats ---- */
+
+static int cmd_stats(int argc, char **argv)
+{
+	const char *url_opt = NULL;
+	static const char *const usage[] = {"lst-swarm stats [--url URL]", NULL};
+	const struct opt opts[] = {
+		OPT_STRING(0, "url", &url_opt, "URL", "the gateway (default: this home's)"),
+		HOME_OPT,
+		OPT_END(),
+	};
+	if (parse(argc, argv, opts, usage) != 0)
+		opt_usage_die(opts, usage, "stats takes no operands");
+	char *base = url_opt ? xstrdup(url_opt) : self_gateway();
+	if (!base)
+		return diag_error(LST_EUNAVAIL, "this home serves no gateway (run 'lst-swarm serve', or pass --url)");
+	buf url = BUF_INIT;
+	buf_addf(&url, "%s/lst/v1/stats", base);
+	json_t *j;
+	long status = 0;
+	int r = get_json(&j, &status, (char *)url.p, NULL, 0);
+	if (r == 0 && (status != 200 || !json_is_object(j)))
+		r = diag_error(LST_EUNAVAIL, "'%s' answered HTTP %ld, not gateway stats", (char *)url.p, status);
+	if (r == 0) {
+		json_object_set_new(j, "url", jsonio_str(base));
+		r = print(j);
+	} else {
+		json_decref(j);
+	}
+	buf_free(&url);
+	free(base);
+	return r;
+}
+
+static const struct verb verbs[] = {
+	{"serve", cmd_serve, "serve the store as a trustless gateway with a provider registry"},
+	{"stop", cmd_stop, "stop the home's gateway"},
+	{"fetch", cmd_fetch, "download a root from every provider at once, then provide it"},
+	{"announce", cmd_announce, "tell a node that we provide a root"},
+	{"providers", cmd_providers, "who provides a root, one JSON record per line"},
+	{"key", cmd_key, "obtain a paid root's content key, sealed to the home's key"},
+	{"stats", cmd_stats, "a gateway's counters: bytes uploaded, blocks served, denials"},
+};
+
+int main(int argc, char **argv)
+{
+	diag_init("lst-swarm");
+	if (sodium_init() < 0)
+		diag_die(LST_EFAIL, "cannot initialise libsodium");
+	static const struct global_opt globals[] = {
+		{"home", "DIR", &opt_home},
+	};
+	verbs_main("lst-swarm", verbs, ARRAY_SIZE(verbs), globals, ARRAY_SIZE(globals), argc, argv);
+}
