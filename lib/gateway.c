@@ -734,8 +734,10 @@ static enum MHD_Result handle_key(gateway *g, struct MHD_Connection *c, const ch
 /* A peer URL as compared: no trailing '/', http:// when no scheme. */
 static char *peer_norm(const char *s)
 {
+	while (*s == ' ')
+		s++;
 	size_t n = strlen(s);
-	while (n && s[n - 1] == '/')
+	while (n && (s[n - 1] == '/' || s[n - 1] == ' '))
 		n--;
 	if (!strncmp(s, "http://", 7) || !strncmp(s, "https://", 8))
 		return xasprintf("%.*s", (int)n, s);
@@ -927,35 +929,32 @@ static enum MHD_Result sa_handler(void *cls, struct MHD_Connection *c, const cha
 				  const char *version, const char *data, size_t *size, void **con_cls)
 {
 	gateway *g = cls;
+	upload *u = *con_cls;
+	/* Answer on the second call, once MHD has the whole request: an answer queued earlier closes the connection. */
+	if (!u) {
+		*con_cls = xcalloc(1, sizeof(upload));
+		return MHD_YES;
+	}
 	if (!strcmp(method, "OPTIONS")) {
 		struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 		MHD_add_response_header(r, "Access-Control-Allow-Headers", "Content-Type, Accept, X-Lst-Access, X-Lst-Peer");
 		MHD_add_response_header(r, "Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS");
 		return queue(g, c, MHD_HTTP_NO_CONTENT, r);
 	}
-	if (!strcmp(method, "POST") || !strcmp(method, "PUT")) {
-		upload *u = *con_cls;
-		if (!u) {
-			*con_cls = xcalloc(1, sizeof(upload));
-			return MHD_YES;
-		}
-		if (*size) {
-			if (u->body.len + *size > BODY_MAX)
-				u->too_big = true;
-			else
-				buf_add(&u->body, data, *size);
-			*size = 0;
-			return MHD_YES;
-		}
-		if (u->too_big)
-			return reply_error(g, c, MHD_HTTP_CONTENT_TOO_LARGE, "request too large");
-		if (gateway_route(url))
-			return gateway_handle(g, c, url, method, (const char *)u->body.p, u->body.len);
-	} else if (gateway_route(url)) {
-		return gateway_handle(g, c, url, method, NULL, 0);
-	} else if (!strcmp(url, "/health")) {
-		return reply_json(g, c, MHD_HTTP_OK, json_pack("{s:b}", "ok", 1));
+	if (*size) {
+		if (u->body.len + *size > BODY_MAX)
+			u->too_big = true;
+		else
+			buf_add(&u->body, data, *size);
+		*size = 0;
+		return MHD_YES;
 	}
+	if (u->too_big)
+		return reply_error(g, c, MHD_HTTP_CONTENT_TOO_LARGE, "request too large");
+	if (gateway_route(url))
+		return gateway_handle(g, c, url, method, (const char *)u->body.p, u->body.len);
+	if (!strcmp(url, "/health") && (!strcmp(method, "GET") || !strcmp(method, "HEAD")))
+		return reply_json(g, c, MHD_HTTP_OK, json_pack("{s:b}", "ok", 1));
 	return reply_error(g, c, MHD_HTTP_NOT_FOUND, "no such endpoint");
 }
 

@@ -57,6 +57,7 @@ typedef struct node {
 	valset vs_prev;             /* validators of head: they signed the commit the next block carries */
 	uint64_t started;           /* unix time */
 	void *http;                 /* struct MHD_Daemon * */
+	void *gw;                   /* gateway * (gateway.h): /ipfs/ and /lst/v1/ on the RPC port */
 	p2p *net;
 	cs *cs;
 	bool byzantine;             /* test builds only (LST_FAULTS, LST_BYZANTINE=1) */

@@ -3,6 +3,8 @@
 #include "rpc.h"
 #include "buf.h"
 #include "diag.h"
+#include "gateway.h"
+#include "home.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -139,20 +141,39 @@ static enum MHD_Result get_p2p(node *n, struct MHD_Connection *c, const char *ur
 	return reply_bin(c, &b);
 }
 
+/* The swarm's routes (gateway.h); 503 until the gateway is up. */
+static enum MHD_Result to_gateway(node *n, struct MHD_Connection *c, const char *url, const char *method,
+				  const char *body, size_t len)
+{
+	gateway *g = __atomic_load_n(&n->gw, __ATOMIC_ACQUIRE);
+	if (!g)
+		return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "application/json",
+			     xstrdup("{\"error\":\"the gateway is not running\"}\n"));
+	return gateway_handle(g, c, url, method, body, len);
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			       const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
 	node *n = cls;
 	conn *k = *con_cls;
+	/* Answer on the second call, once MHD has the whole request: an answer queued earlier closes the connection. */
+	if (!k) {
+		k = xcalloc(1, sizeof(*k));
+		*con_cls = k;
+		return MHD_YES;
+	}
 	if (!strcmp(method, "OPTIONS")) {
 		struct MHD_Response *r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
 		MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
-		MHD_add_response_header(r, "Access-Control-Allow-Headers", "Content-Type");
-		MHD_add_response_header(r, "Access-Control-Allow-Methods", "POST, GET, OPTIONS");
+		MHD_add_response_header(r, "Access-Control-Allow-Headers", "Content-Type, Accept, X-Lst-Access, X-Lst-Peer");
+		MHD_add_response_header(r, "Access-Control-Allow-Methods", "POST, GET, HEAD, OPTIONS");
 		enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_NO_CONTENT, r);
 		MHD_destroy_response(r);
 		return ret;
 	}
+	if (gateway_route(url) && strcmp(method, "POST"))
+		return to_gateway(n, c, url, method, NULL, 0);
 	if (!strcmp(method, "GET")) {
 		if (!strcmp(url, "/health"))
 			return reply(c, MHD_HTTP_OK, "application/json", xstrdup("{\"ok\":true}\n"));
@@ -164,11 +185,6 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	if (strcmp(method, "POST"))
 		return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "application/json",
 			     xstrdup("{\"error\":\"JSON-RPC takes POST requests\"}\n"));
-	if (!k) {
-		k = xcalloc(1, sizeof(*k));
-		*con_cls = k;
-		return MHD_YES;
-	}
 	if (*upload_size) {
 		if (k->body.len + *upload_size > MAX_BODY)
 			k->too_big = true;
@@ -180,6 +196,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	if (k->too_big)
 		return reply(c, MHD_HTTP_CONTENT_TOO_LARGE, "application/json",
 			     xstrdup("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"request too large\"}}"));
+	if (gateway_route(url))
+		return to_gateway(n, c, url, method, (const char *)k->body.p, k->body.len);
 	state *st = reader(n);
 	if (!st)
 		return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "application/json",
@@ -194,12 +212,50 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
+	node *n = cls;
+	gateway_completed(__atomic_load_n(&n->gw, __ATOMIC_ACQUIRE), c);
 	conn *k = *con_cls;
 	if (k) {
 		buf_free(&k->body);
 		free(k);
 		*con_cls = NULL;
 	}
+}
+
+/*
+ * The swarm gateway on the RPC port, over HOME/blocks: access checks ask
+ * this node's own RPC, provider records are gossiped to the chain peers
+ * (their gateways are on their RPC ports too), config "gate" = "off"
+ * serves every block to anyone.
+ */
+static int gateway_up(node *n)
+{
+	gateway_opts o;
+	gateway_opts_init(&o);
+	char *store = xasprintf("%s/blocks", n->home), *gate = NULL;
+	if (config_read(&gate, "gate") < 0) {
+		free(store);
+		return -1;
+	}
+	o.gate = !gate || strcmp(gate, "off");
+	free(gate);
+	const char *peers[256];
+	char *list = xstrdup(n->peers ? n->peers : ""), *save = NULL;
+	for (char *p = strtok_r(list, ",", &save); p && o.npeers < ARRAY_SIZE(peers); p = strtok_r(NULL, ",", &save))
+		if (*p)
+			peers[o.npeers++] = p;
+	o.store_dir = store;
+	o.home = n->home;
+	o.rpc_url = n->rpc_url;
+	o.self_url = n->rpc_url;
+	o.peers = peers;
+	gateway *g = gateway_new(&o);
+	free(list);
+	free(store);
+	if (!g)
+		return -1;
+	__atomic_store_n(&n->gw, g, __ATOMIC_RELEASE);
+	return 0;
 }
 
 int rpc_start(node *n)
@@ -219,9 +275,9 @@ int rpc_start(node *n)
 	if (*end || port > 65535 || inet_pton(AF_INET, !strcmp(host, "localhost") ? "127.0.0.1" : host, &sa.sin_addr) != 1)
 		return diag_error(LST_EUSAGE, "--rpc takes an IPv4 HOST:PORT, not '%s'", n->rpc_listen);
 	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO, (uint16_t)port, NULL, NULL,
-		handler, n, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE, 4,
-		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME,
+		(uint16_t)port, NULL, NULL, handler, n, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE, 4,
+		MHD_OPTION_NOTIFY_COMPLETED, completed, n,
 		MHD_OPTION_CONNECTION_TIMEOUT, 120, MHD_OPTION_CONNECTION_LIMIT, 1024, MHD_OPTION_END);
 	if (!d)
 		return diag_error(LST_EUNAVAIL, "cannot listen for RPC on %s: %s", n->rpc_listen,
@@ -229,12 +285,20 @@ int rpc_start(node *n)
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	snprintf(n->rpc_url, sizeof(n->rpc_url), "http://%s:%u", host, info ? info->port : (unsigned)port);
 	n->http = d;
+	if (gateway_up(n) < 0) {
+		rpc_stop(n);
+		return -1;
+	}
 	return 0;
 }
 
 void rpc_stop(node *n)
 {
+	gateway *g = __atomic_load_n(&n->gw, __ATOMIC_ACQUIRE);
+	gateway_drain(g);
 	if (n->http)
 		MHD_stop_daemon(n->http);
 	n->http = NULL;
+	__atomic_store_n(&n->gw, NULL, __ATOMIC_RELEASE);
+	gateway_free(g);
 }

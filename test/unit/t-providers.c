@@ -44,7 +44,7 @@ static void test_sign_verify(void)
 
 	t = r;
 	t.sig[10] ^= 1;
-	ok(prov_record_verify(&t, NOW, &why) < 0, "a forged signature is refused (%s)", why);
+	ok(prov_record_verify(&t, NOW, &why) < 0, "a forged signature is refused");
 	t = r;
 	memcpy(t.addr, addr_b, 20);
 	ok(prov_record_verify(&t, NOW, &why) < 0 && !strcmp(why, "signature is not the address's"),
@@ -149,7 +149,8 @@ static void test_partial(void)
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		json_t *c = json_deep_copy(j);
 		json_object_set_new(c, bad[i].key, bad[i].val);
-		ok(prov_record_from_json(&t, c, &why) < 0, "refused: %s (%s)", bad[i].what, why);
+		int refused = prov_record_from_json(&t, c, &why) < 0;
+		ok(refused, "refused: %s (%s)", bad[i].what, refused ? why : "accepted");
 		json_decref(c);
 	}
 	char longurl[400];
@@ -170,7 +171,9 @@ static void test_partial(void)
 	   "turning a partial record complete breaks its signature");
 	prov_record_free(&t);
 	json_decref(c);
-	ok(prov_record_from_json(&t, json_array(), &why) < 0, "an array is not a record");
+	json_t *arr = json_array();
+	ok(prov_record_from_json(&t, arr, &why) < 0, "an array is not a record");
+	json_decref(arr);
 	json_decref(j);
 	prov_record_free(&r);
 }
