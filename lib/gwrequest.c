@@ -153,6 +153,8 @@ int gateway_parse_request(gw_request *out, const char *url, const char *format, 
 	size_t plen = strlen(p);
 	if (plen && p[plen - 1] == '/')
 		plen--;
+	if (plen && p[plen - 1] == '/')
+		return bad(err, errcap, 400, "invalid path segment");
 	if (plen >= sizeof(out->path))
 		return bad(err, errcap, 400, "path too long");
 	for (size_t i = 0; i < plen;) {

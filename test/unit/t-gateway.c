@@ -352,6 +352,9 @@ static void test_parse(void)
 	ok(gateway_parse_request(&q, u, "car", NULL, NULL, NULL, err, sizeof(err)) == 400, "parse: '..' is 400");
 	snprintf(u, sizeof(u), "/ipfs/%s/a//b", cs);
 	ok(gateway_parse_request(&q, u, "car", NULL, NULL, NULL, err, sizeof(err)) == 400, "parse: empty segment is 400");
+	snprintf(u, sizeof(u), "/ipfs/%s/ab//", cs);
+	ok(gateway_parse_request(&q, u, "car", NULL, NULL, NULL, err, sizeof(err)) == 400,
+	   "parse: an empty last segment is 400");
 }
 
 static void test_raw(void)
