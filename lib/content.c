@@ -16,11 +16,12 @@
 #include <zstd.h>
 
 #define TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define OVERHEAD (NONCE + 1 + TAG) /* nonce, flag, tag */
 #define ZLEVEL 3
 #define PATH_MAX_LEN 4096
-#define MIN_CLEN (1 + 1 + TAG) /* flag, at least one byte of body, tag */
+#define MIN_CLEN (OVERHEAD + 1) /* and at least one byte of body */
 
-static const uint8_t zero_nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
 static const char SEG_AD[] = "lst-seg-v1";
 static const char MANIFEST_AD[] = "lst-manifest-v1";
 
@@ -283,39 +284,69 @@ int content_key_load(uint8_t key[32], const cid *root)
 /* The capacity seal_msg needs for len bytes of plaintext. */
 static size_t sealed_cap(size_t len)
 {
-	return 1 + ZSTD_compressBound(len) + TAG;
+	return NONCE + 1 + ZSTD_compressBound(len) + TAG;
 }
 
 /*
- * out (sealed_cap(len) bytes) = XChaCha20-Poly1305(key, zero nonce, ad,
- * flag || body); *outlen. Encrypts in place in out.
+ * The synthetic nonce of message m (flag || body) under key: BLAKE2b-192
+ * keyed with kdf(key, 1, "lstsiv01") over ad || m. nkey: 32 bytes of
+ * sodium_malloc scratch for that nonce key.
  */
-static void seal_msg(ZSTD_CCtx *z, uint8_t *out, size_t *outlen, const uint8_t *pt, size_t len,
-		     const uint8_t *ad, size_t adlen, const uint8_t key[32])
+static void siv_nonce(uint8_t nonce[NONCE], uint8_t *nkey, const uint8_t key[32], const uint8_t *ad, size_t adlen,
+		      const uint8_t *m, size_t mlen)
 {
-	size_t body = ZSTD_compressCCtx(z, out + 1, ZSTD_compressBound(len), pt, len, ZLEVEL);
-	if (!ZSTD_isError(body) && body < len) {
-		out[0] = 1;
-	} else {
-		out[0] = 0;
-		memcpy(out + 1, pt, len);
-		body = len;
-	}
-	unsigned long long clen;
-	crypto_aead_xchacha20poly1305_ietf_encrypt(out, &clen, out, 1 + body, ad, adlen, NULL, zero_nonce, key);
-	*outlen = (size_t)clen;
+	crypto_generichash_state st;
+	crypto_kdf_derive_from_key(nkey, 32, 1, "lstsiv01", key);
+	crypto_generichash_init(&st, nkey, 32, NONCE);
+	crypto_generichash_update(&st, ad, adlen);
+	crypto_generichash_update(&st, m, mlen);
+	crypto_generichash_final(&st, nonce, NONCE);
+	sodium_memzero(&st, sizeof(st));
 }
 
-/* Decrypt c in place: 0 and the flag and body inside c, or -1 if not authentic (not reported). */
+/*
+ * out (sealed_cap(len) bytes) = nonce || XChaCha20-Poly1305(key, nonce,
+ * ad, flag || body), nonce = siv_nonce(flag || body); *outlen. Builds
+ * flag || body in out and encrypts it in place. nkey: as siv_nonce.
+ */
+static void seal_msg(ZSTD_CCtx *z, uint8_t *out, size_t *outlen, const uint8_t *pt, size_t len,
+		     const uint8_t *ad, size_t adlen, const uint8_t key[32], uint8_t *nkey)
+{
+	uint8_t *m = out + NONCE;
+	size_t body = ZSTD_compressCCtx(z, m + 1, ZSTD_compressBound(len), pt, len, ZLEVEL);
+	if (!ZSTD_isError(body) && body < len) {
+		m[0] = 1;
+	} else {
+		m[0] = 0;
+		memcpy(m + 1, pt, len);
+		body = len;
+	}
+	siv_nonce(out, nkey, key, ad, adlen, m, 1 + body);
+	unsigned long long clen;
+	crypto_aead_xchacha20poly1305_ietf_encrypt(m, &clen, m, 1 + body, ad, adlen, NULL, out, key);
+	*outlen = NONCE + (size_t)clen;
+}
+
+/*
+ * Decrypt c (nonce || ciphertext) in place: 0 and the flag and body
+ * inside c, or -1 (not reported) if it is not authentic or its nonce is
+ * not the synthetic nonce of what it decrypts to. nkey: as siv_nonce.
+ */
 static int open_msg(uint8_t *flag, uint8_t **body, size_t *blen, uint8_t *c, size_t clen, const uint8_t *ad,
-		    size_t adlen, const uint8_t key[32])
+		    size_t adlen, const uint8_t key[32], uint8_t *nkey)
 {
 	unsigned long long mlen;
-	if (clen < 1 + TAG ||
-	    crypto_aead_xchacha20poly1305_ietf_decrypt(c, &mlen, NULL, c, clen, ad, adlen, zero_nonce, key) != 0)
+	uint8_t *m = c + NONCE, siv[NONCE];
+	if (clen < OVERHEAD ||
+	    crypto_aead_xchacha20poly1305_ietf_decrypt(m, &mlen, NULL, m, clen - NONCE, ad, adlen, c, key) != 0)
 		return -1;
-	*flag = c[0];
-	*body = c + 1;
+	siv_nonce(siv, nkey, key, ad, adlen, m, (size_t)mlen);
+	if (sodium_memcmp(siv, c, NONCE) != 0) {
+		sodium_memzero(m, (size_t)mlen);
+		return -1;
+	}
+	*flag = m[0];
+	*body = m + 1;
 	*blen = (size_t)mlen - 1;
 	return 0;
 }
@@ -397,7 +428,7 @@ static int check_file(json_t *f, size_t i, const char *prev)
 		json_t *c = json_array_get(segs, (size_t)j);
 		uint64_t plen = j + 1 < nseg ? seg : size - j * seg;
 		if (!json_is_integer(c) || json_integer_value(c) < (json_int_t)MIN_CLEN ||
-		    (uint64_t)json_integer_value(c) > plen + 1 + TAG)
+		    (uint64_t)json_integer_value(c) > plen + OVERHEAD)
 			return bad_manifest("bad segment length", i);
 	}
 	if (!sha256_hex_ok(json_string_value(json_object_get(f, "sha256"))))
@@ -461,7 +492,7 @@ int content_manifest_put(bstore *s, cid *c, uint64_t *blocks, uint64_t *bytes, c
 		return -1;
 	}
 	json_decref(check);
-	uint8_t *out = xmalloc(sealed_cap(len)), *mkey = sodium_malloc(32);
+	uint8_t *out = xmalloc(sealed_cap(len)), *mkey = sodium_malloc(64); /* the key, then the nonce key */
 	ZSTD_CCtx *z = ZSTD_createCCtx();
 	int r = -1;
 	if (!mkey || !z) {
@@ -470,7 +501,7 @@ int content_manifest_put(bstore *s, cid *c, uint64_t *blocks, uint64_t *bytes, c
 	}
 	manifest_key(mkey, key);
 	seal_msg(z, out, &clen, (const uint8_t *)text, len, (const uint8_t *)MANIFEST_AD,
-		 sizeof(MANIFEST_AD) - 1, mkey);
+		 sizeof(MANIFEST_AD) - 1, mkey, mkey + 32);
 	ufs_writer *w = ufs_writer_new(s);
 	uint64_t size;
 	if (ufs_write(w, out, clen) < 0) {
@@ -501,7 +532,7 @@ struct adder {
 	ZSTD_CCtx *z;
 	uint8_t *pt, *ct; /* a segment of plaintext; its sealed form */
 	size_t seg;
-	uint8_t *fkey, *skey;
+	uint8_t *fkey, *skey, *nkey;
 	uint64_t blocks, bytes, done;
 	ufs_progress_fn progress;
 	void *arg;
@@ -550,7 +581,7 @@ static int add_file(struct adder *a, json_t **entry, cid *c, uint64_t *tsize, co
 		total += got;
 		crypto_kdf_derive_from_key(a->skey, 32, j, "lstseg01", a->fkey);
 		seg_ad(ad, i, j);
-		seal_msg(a->z, a->ct, &clen, a->pt, got, ad, sizeof(ad), a->skey);
+		seal_msg(a->z, a->ct, &clen, a->pt, got, ad, sizeof(ad), a->skey, a->nkey);
 		if (ufs_write(w, a->ct, clen) < 0)
 			goto fail;
 		json_array_append_new(segs, json_integer((json_int_t)clen));
@@ -614,6 +645,7 @@ int content_add(bstore *s, cid *root, json_t **files, uint64_t *blocks, uint64_t
 		.seg = segment_size,
 		.fkey = sodium_malloc(32),
 		.skey = sodium_malloc(32),
+		.nkey = sodium_malloc(32),
 		.progress = progress,
 		.arg = arg,
 	};
@@ -621,7 +653,7 @@ int content_add(bstore *s, cid *root, json_t **files, uint64_t *blocks, uint64_t
 	char(*names)[24] = xcalloc(n, sizeof(*names));
 	json_t *list = json_array(), *out = json_array(), *manifest = NULL;
 	int r = -1;
-	if (!a.z || !a.fkey || !a.skey) {
+	if (!a.z || !a.fkey || !a.skey || !a.nkey) {
 		diag_error(LST_EFAIL, "out of memory");
 		goto out;
 	}
@@ -669,6 +701,8 @@ out:
 		sodium_free(a.fkey);
 	if (a.skey)
 		sodium_free(a.skey);
+	if (a.nkey)
+		sodium_free(a.nkey);
 	if (a.pt)
 		sodium_memzero(a.pt, segment_size);
 	free(a.pt);
@@ -830,14 +864,14 @@ static int load_manifest(bstore *s, json_t **manifest, const cid *root, const ui
 	if (r)
 		goto out;
 	r = -1;
-	mkey = sodium_malloc(32);
+	mkey = sodium_malloc(64); /* the key, then the nonce key */
 	if (!mkey) {
 		diag_error(LST_EFAIL, "out of memory");
 		goto out;
 	}
 	manifest_key(mkey, key);
 	if (open_msg(&flag, &body, &blen, col.p, col.len, (const uint8_t *)MANIFEST_AD, sizeof(MANIFEST_AD) - 1,
-		     mkey) < 0) {
+		     mkey, mkey + 32) < 0) {
 		diag_error(LST_EREFUSED, "wrong key for '%s'", rs);
 		goto out;
 	}
@@ -900,7 +934,7 @@ struct reader {
 	const char *path;
 	uint64_t i, size, seg, nseg, j; /* j: the segment being read */
 	json_t *segs;
-	uint8_t *pt, *ct, *fkey, *skey;
+	uint8_t *pt, *ct, *fkey, *skey, *nkey;
 	size_t have, clen; /* bytes of segment j in ct, and its length */
 	ZSTD_DCtx *z;
 	EVP_MD_CTX *h;
@@ -921,7 +955,7 @@ static int deliver(struct reader *rd)
 	size_t blen, plen = (size_t)(rd->j + 1 < rd->nseg ? rd->seg : rd->size - rd->j * rd->seg);
 	crypto_kdf_derive_from_key(rd->skey, 32, rd->j, "lstseg01", rd->fkey);
 	seg_ad(ad, rd->i, rd->j);
-	if (open_msg(&flag, &body, &blen, rd->ct, rd->clen, ad, sizeof(ad), rd->skey) < 0)
+	if (open_msg(&flag, &body, &blen, rd->ct, rd->clen, ad, sizeof(ad), rd->skey, rd->nkey) < 0)
 		return diag_error(LST_EREFUSED, "segment %" PRIu64 " of '%s' fails authentication", rd->j, rd->path);
 	if (unpack(rd->z, rd->pt, plen, flag, body, blen) < 0)
 		return diag_error(LST_EINVALID, "segment %" PRIu64 " of '%s' is malformed", rd->j, rd->path);
@@ -998,17 +1032,18 @@ int content_read_file(bstore *s, const json_t *manifest, const uint8_t key[32], 
 		return diag_error(LST_EREFUSED, "the ciphertext of '%s' does not match its manifest", rd.path);
 	r = -1;
 	rd.pt = xmalloc(rd.seg);
-	rd.ct = xmalloc(rd.seg + 1 + TAG);
+	rd.ct = xmalloc(rd.seg + OVERHEAD);
 	rd.fkey = sodium_malloc(32);
 	rd.skey = sodium_malloc(32);
+	rd.nkey = sodium_malloc(32);
 	rd.z = ZSTD_createDCtx();
-	if (!rd.fkey || !rd.skey || !rd.z) {
+	if (!rd.fkey || !rd.skey || !rd.nkey || !rd.z) {
 		diag_error(LST_EFAIL, "out of memory");
 		goto out;
 	}
 	crypto_kdf_derive_from_key(rd.fkey, 32, i, "lstfile1", key);
 	if (segment >= 0) {
-		struct collect col = {rd.ct, 0, rd.seg + 1 + TAG};
+		struct collect col = {rd.ct, 0, rd.seg + OVERHEAD};
 		rd.j = (uint64_t)segment;
 		rd.clen = clen_of(&rd, rd.j);
 		col.cap = rd.clen;
@@ -1044,8 +1079,12 @@ out:
 		sodium_free(rd.fkey);
 	if (rd.skey)
 		sodium_free(rd.skey);
+	if (rd.nkey)
+		sodium_free(rd.nkey);
 	if (rd.pt)
 		sodium_memzero(rd.pt, rd.seg);
+	if (rd.ct) /* it held flag || body */
+		sodium_memzero(rd.ct, rd.seg + OVERHEAD);
 	free(rd.pt);
 	free(rd.ct);
 	return r;

@@ -21,17 +21,27 @@
  *
  * Segments. File i is cut into segments of segment_size bytes (1 KiB to
  * 1 MiB, default 1 MiB; the last is shorter; an empty file has none).
- * Segment j becomes flag || body, flag 1 with body = zstd level 3 of the
- * plaintext when that is strictly smaller, else flag 0 with the plaintext,
- * then XChaCha20-Poly1305 (IETF) with segment key j, a zero nonce and
- * associated data "lst-seg-v1" || u64be(i) || u64be(j): ciphertext length
- * 1 + body + 16. The zero nonce is safe because every key encrypts exactly
- * one message, and it is what makes encryption deterministic. It follows
- * that one content key must never encrypt two different trees: random and
- * derived keys never do; a key file reused for another tree would reuse
- * (key, nonce) pairs. The ciphertexts of a file, one after another, are
- * one UnixFS file; segment j starts at the sum of the lengths before it,
- * so a reader fetches and opens any segment alone.
+ * Segment j becomes the message flag || body, flag 1 with body = zstd
+ * level 3 of the plaintext when that is strictly smaller, else flag 0
+ * with the plaintext, sealed (below) with segment key j and associated
+ * data AD = "lst-seg-v1" || u64be(i) || u64be(j): stored length
+ * 24 + 1 + body + 16. The stored segments of a file, one after another,
+ * are one UnixFS file; segment j starts at the sum of the lengths before
+ * it, so a reader fetches and opens any segment alone.
+ *
+ * Sealing (SIV). A message m = flag || body under key K and AD is stored
+ * as nonce || XChaCha20-Poly1305-IETF(K, nonce, AD, m), with the
+ * synthetic nonce = BLAKE2b-192 keyed with kdf(K, 1, "lstsiv01") (a key
+ * used only for nonces) over AD || m. It is deterministic (the same tree
+ * and content key give the same root) without trusting every key to
+ * encrypt one message only: a key file reused for another tree, or any
+ * two messages under one key, share a nonce only when AD and m are equal,
+ * so a reused key reveals which segments are equal and never a keystream
+ * or a Poly1305 key (no forgeries). AD has one length for each kind of
+ * key, so AD || m is unambiguous. A reader decrypts with the stored
+ * nonce, then recomputes the synthetic nonce from what it got and refuses
+ * a mismatch as an authentication failure: the nonce is proven to be the
+ * one made for that plaintext, so a message has one valid ciphertext.
  *
  * Manifest. Compact JSON with sorted keys (jansson JSON_COMPACT |
  * JSON_SORT_KEYS, hence deterministic):
@@ -39,9 +49,10 @@
  *              "sha256":"hex of the plaintext","size":N}],"version":1}
  * files sorted by path, paths relative ("a/b.txt": no leading '/', no
  * empty, "." or ".." component, no control character), cid the ciphertext
- * file. It is encrypted as one message like a segment (flag + zstd) with
- * the manifest key and associated data "lst-manifest-v1", and stored as a
- * UnixFS file. It holds one number per segment: 4 GiB at 1 MiB segments is
+ * file, segments the stored length of each segment (nonce and tag
+ * included: at most its plaintext + 41). It is sealed as one message like a segment (flag + zstd, SIV)
+ * with the manifest key and AD "lst-manifest-v1", and stored as a UnixFS
+ * file. It holds one number per segment: 4 GiB at 1 MiB segments is
  * 4,096 numbers, at 4 KiB pages a million (the manifest is read whole).
  *
  * Root. A UnixFS directory with "manifest" -> the encrypted manifest and

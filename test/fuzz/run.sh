@@ -44,6 +44,8 @@ for t in test/fuzz/fuzz-*.c; do
 			for f in "${LST_VECTORS:-../shared/vectors}"/ipld/*.car; do
 				if [ -f "$f" ]; then cp "$f" "$corpus/"; fi
 			done ;;
+		fuzz-manifest)
+			printf '%s' '{"files":[{"cid":"bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku","path":"a","segment_size":4096,"segments":[4137,945],"sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","size":5000}],"version":1}' > "$corpus/one" ;;
 		fuzz-keystore)
 			jq -c '.test1.json' "${LST_VECTORS:-../shared/vectors}/ethereum-tests/KeyStoreTests/basic_tests.json" |
 				sed 's/"c":262144/"C":1/' > "$corpus/pbkdf2" ;;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #define MIB (1u << 20)
+#define OVER 41 /* a stored segment: nonce 24, flag 1, tag 16 around its body */
 
 static char tmp[] = "/tmp/lst-t-content-XXXXXX";
 static bstore *S;
@@ -152,11 +153,11 @@ static void test_round_trips(void)
 			for (size_t j = 0; j < nseg; j++) {
 				json_int_t clen = json_integer_value(json_array_get(segs, j));
 				size_t plen = j + 1 < nseg ? MIB : n - j * MIB;
-				/* random and tiny: stored (flag, bytes, tag); text: zstd makes it far smaller */
-				if (comp && plen > 64 ? clen > (json_int_t)plen / 4 : clen != (json_int_t)plen + 17)
+				/* random and tiny: stored (nonce, flag, bytes, tag); text: zstd makes it far smaller */
+				if (comp && plen > 64 ? clen > (json_int_t)plen / 4 : clen != (json_int_t)plen + OVER)
 					sizes_ok = false;
 			}
-			ok(sizes_ok, "  segments %s", comp ? "compressed (tiny ones stored)" : "stored (1 + n + 16 bytes)");
+			ok(sizes_ok, "  segments %s", comp ? "compressed (tiny ones stored)" : "stored (24 + 1 + n + 16 bytes)");
 			struct walk w = {0, 0};
 			ok(dag_walk(S, &root, walk_fn, &w, NULL) == 0 && w.blocks == blocks && w.bytes == bytes,
 			   "  blocks %" PRIu64 " and bytes %" PRIu64 " are the DAG's", blocks, bytes);
@@ -295,8 +296,8 @@ static void test_determinism(void)
 	free(data);
 }
 
-/* A root for manifest m (encrypted with key) whose entries "0".. are cids. */
-static int make_root(cid *root, json_t *m, const uint8_t key[32], const cid *cids, size_t n)
+/* A root whose "manifest" is mc and whose entries "0".. are cids. */
+static int root_of(cid *root, const cid *mc, const cid *cids, size_t n)
 {
 	ufs_entry e[8];
 	char names[8][4];
@@ -305,11 +306,29 @@ static int make_root(cid *root, json_t *m, const uint8_t key[32], const cid *cid
 		snprintf(names[i], sizeof(names[i]), "%zu", i);
 		e[i] = (ufs_entry){names[i], cids[i], 0};
 	}
-	e[n].name = "manifest";
-	e[n].tsize = 0;
-	if (content_manifest_put(S, &e[n].c, NULL, NULL, m, key) < 0)
-		return -1;
+	e[n] = (ufs_entry){"manifest", *mc, 0};
 	return ufs_dir_put(S, root, &tsize, e, n + 1);
+}
+
+/* A root for manifest m (encrypted with key) whose entries "0".. are cids. */
+static int make_root(cid *root, json_t *m, const uint8_t key[32], const cid *cids, size_t n)
+{
+	cid mc;
+	if (content_manifest_put(S, &mc, NULL, NULL, m, key) < 0)
+		return -1;
+	return root_of(root, &mc, cids, n);
+}
+
+/* Store bytes as a UnixFS file. */
+static int store(cid *c, const uint8_t *data, size_t len)
+{
+	ufs_writer *w = ufs_writer_new(S);
+	uint64_t sz;
+	if (ufs_write(w, data, len) < 0) {
+		ufs_writer_abort(w);
+		return -1;
+	}
+	return ufs_writer_finish(w, c, &sz, NULL, NULL);
 }
 
 static void set_cid(json_t *f, const cid *c)
@@ -354,10 +373,10 @@ static void test_forgeries(void)
 	/* x's two segments swapped: each is authentic, at the wrong index. */
 	buf ct = BUF_INIT;
 	struct sinkbuf raw = {BUF_INIT, 0};
-	ok(ufs_read(S, &cx, 0, UINT64_MAX, sink, &raw, NULL) == 0 && raw.b.len == 2 * (4096 + 17),
+	ok(ufs_read(S, &cx, 0, UINT64_MAX, sink, &raw, NULL) == 0 && raw.b.len == 2 * (4096 + OVER),
 	   "x's ciphertext is two stored segments");
-	buf_add(&ct, raw.b.p + 4096 + 17, 4096 + 17);
-	buf_add(&ct, raw.b.p, 4096 + 17);
+	buf_add(&ct, raw.b.p + 4096 + OVER, 4096 + OVER);
+	buf_add(&ct, raw.b.p, 4096 + OVER);
 	ufs_writer *w = ufs_writer_new(S);
 	cid swapped = {0};
 	uint64_t sz;
@@ -429,6 +448,175 @@ static void test_forgeries(void)
 	free(z);
 }
 
+/* content.h's construction, written out again: the keys, the AD, the synthetic nonce. */
+static void seg_key(uint8_t sk[32], const uint8_t key[32], uint64_t i, uint64_t j)
+{
+	uint8_t fk[32];
+	crypto_kdf_derive_from_key(fk, 32, i, "lstfile1", key);
+	crypto_kdf_derive_from_key(sk, 32, j, "lstseg01", fk);
+}
+
+static void put_be(uint8_t *out, uint64_t v)
+{
+	for (int k = 7; k >= 0; k--, v >>= 8)
+		out[k] = (uint8_t)v;
+}
+
+static void seg_ad(uint8_t ad[26], uint64_t i, uint64_t j)
+{
+	memcpy(ad, "lst-seg-v1", 10);
+	put_be(ad + 10, i);
+	put_be(ad + 18, j);
+}
+
+static void siv(uint8_t nonce[24], const uint8_t key[32], const uint8_t *ad, size_t adlen, const uint8_t *m,
+		size_t mlen)
+{
+	uint8_t nk[32];
+	crypto_generichash_state st;
+	crypto_kdf_derive_from_key(nk, 32, 1, "lstsiv01", key);
+	crypto_generichash_init(&st, nk, 32, 24);
+	crypto_generichash_update(&st, ad, adlen);
+	crypto_generichash_update(&st, m, mlen);
+	crypto_generichash_final(&st, nonce, 24);
+}
+
+/* nonce || XChaCha20-Poly1305(key, nonce, ad, m) appended to b. */
+static void seal_with(buf *b, const uint8_t nonce[24], const uint8_t key[32], const uint8_t *ad, size_t adlen,
+		      const uint8_t *m, size_t mlen)
+{
+	uint8_t *c = xmalloc(mlen + 16);
+	unsigned long long clen;
+	crypto_aead_xchacha20poly1305_ietf_encrypt(c, &clen, m, mlen, ad, adlen, NULL, nonce, key);
+	buf_add(b, nonce, 24);
+	buf_add(b, c, (size_t)clen);
+	free(c);
+}
+
+static void test_siv(void)
+{
+	struct sinkbuf sb = {BUF_INIT, 0}, ra = {BUF_INIT, 0}, rb = {BUF_INIT, 0};
+	size_t n = 3 * 4096, sl = 4096 + OVER;
+	/* Two trees under one key (a key file reused): the same name, page 0 equal, pages 1 and 2 not. */
+	uint8_t *a = gen(n, false), *b = gen(n, false);
+	memcpy(b, a, 4096);
+	cid root_a, root_b, ca = {0}, cb = {0};
+	json_t *ma = NULL, *mb = NULL;
+	ok(add1(&root_a, NULL, "book", a, n, K1, 4096) == 0 && add1(&root_b, NULL, "book", b, n, K1, 4096) == 0 &&
+	   !cid_equal(&root_a, &root_b), "one key, two trees: two roots");
+	ok(read_into(&sb, &root_a, K1, NULL, -1) == 0 && sb.b.len == n && !memcmp(sb.b.p, a, n),
+	   "the first tree decrypts");
+	ok(read_into(&sb, &root_b, K1, NULL, -1) == 0 && sb.b.len == n && !memcmp(sb.b.p, b, n),
+	   "the second tree decrypts");
+	ok(content_manifest(S, &ma, &root_a, K1) == 0 && file_cid(&ca, ma, 0) == 0 &&
+	   content_manifest(S, &mb, &root_b, K1) == 0 && file_cid(&cb, mb, 0) == 0, "their manifests");
+	ok(ufs_read(S, &ca, 0, UINT64_MAX, sink, &ra, NULL) == 0 && ra.b.len == 3 * sl &&
+	   ufs_read(S, &cb, 0, UINT64_MAX, sink, &rb, NULL) == 0 && rb.b.len == 3 * sl,
+	   "each ciphertext is three stored pages of 24 + 1 + 4096 + 16 bytes");
+	ok(!memcmp(ra.b.p, rb.b.p, sl), "the equal page 0 gives equal stored bytes (all a reused key reveals)");
+	ok(memcmp(ra.b.p + sl, rb.b.p + sl, 24) && memcmp(ra.b.p + 2 * sl, rb.b.p + 2 * sl, 24),
+	   "the different pages 1 and 2 have different nonces");
+	/* Under one keystream, ciphertext XOR = plaintext XOR at every byte. */
+	int same = 0;
+	for (size_t k = 0; k < 4096; k++)
+		if ((ra.b.p[sl + 25 + k] ^ rb.b.p[sl + 25 + k]) == (a[4096 + k] ^ b[4096 + k]))
+			same++;
+	ok(same < 100, "no shared keystream: page 1's ciphertext XOR matches the plaintext XOR at %d of 4096 bytes",
+	   same);
+
+	/* The format, rebuilt here: page 1 of tree a, stored (flag 0). */
+	uint8_t sk[32], ad[26], nonce[24], *m = xmalloc(4097);
+	buf want = BUF_INIT;
+	seg_key(sk, K1, 0, 1);
+	seg_ad(ad, 0, 1);
+	m[0] = 0;
+	memcpy(m + 1, a + 4096, 4096);
+	siv(nonce, sk, ad, 26, m, 4097);
+	seal_with(&want, nonce, sk, ad, 26, m, 4097);
+	ok(want.len == sl && !memcmp(want.p, ra.b.p + sl, sl),
+	   "stored = nonce || XChaCha20-Poly1305(segment key, nonce, AD, 0 || page), "
+	   "nonce = BLAKE2b-192 keyed with kdf(segment key, 1, lstsiv01) over AD || 0 || page");
+
+	/* A tampered nonce: the tag fails. */
+	struct sinkbuf t = {BUF_INIT, 0};
+	buf_add(&t.b, ra.b.p, ra.b.len);
+	t.b.p[sl + 3] ^= 1;
+	cid tc, forged;
+	json_t *m2 = json_deep_copy(ma);
+	ok(store(&tc, t.b.p, t.b.len) == 0, "store tree a's ciphertext with a byte of page 1's nonce flipped");
+	set_cid(file_entry(m2, 0), &tc);
+	ok(make_root(&forged, m2, K1, &tc, 1) == 0, "a manifest naming it");
+	ok(read_into(&sb, &forged, K1, NULL, 1) < 0 && diag_status() == LST_EREFUSED && sb.calls == 0,
+	   "the tampered nonce is refused (authentication), nothing written");
+	ok(read_into(&sb, &forged, K1, NULL, -1) < 0 && diag_status() == LST_EREFUSED && sb.calls == 1,
+	   "the whole file stops there: only page 0 was written");
+	ok(read_into(&sb, &forged, K1, NULL, 2) == 0 && sb.b.len == 4096 && !memcmp(sb.b.p, a + 8192, 4096),
+	   "page 2 still reads alone");
+	json_decref(m2);
+
+	/* A valid AEAD ciphertext of page 1 under another nonce: only the synthetic nonce check refuses it. */
+	uint8_t other[24], *back = xmalloc(4097);
+	unsigned long long blen;
+	memset(other, 0x5a, 24);
+	buf_reset(&want);
+	seal_with(&want, other, sk, ad, 26, m, 4097);
+	ok(crypto_aead_xchacha20poly1305_ietf_decrypt(back, &blen, NULL, want.p + 24, want.len - 24, ad, 26, other,
+						      sk) == 0 && blen == 4097 && !memcmp(back, m, 4097),
+	   "page 1 sealed under a nonce of 0x5a bytes: the tag is valid");
+	buf_reset(&t.b);
+	buf_add(&t.b, ra.b.p, ra.b.len);
+	memcpy(t.b.p + sl, want.p, sl);
+	m2 = json_deep_copy(ma);
+	ok(store(&tc, t.b.p, t.b.len) == 0, "store tree a's ciphertext with that page 1 (same length)");
+	set_cid(file_entry(m2, 0), &tc);
+	ok(make_root(&forged, m2, K1, &tc, 1) == 0, "a manifest naming it");
+	ok(read_into(&sb, &forged, K1, NULL, 1) < 0 && diag_status() == LST_EREFUSED && sb.calls == 0,
+	   "not the synthetic nonce of its plaintext: refused as an authentication failure");
+	ok(read_into(&sb, &forged, K1, NULL, 0) == 0 && sb.b.len == 4096 && !memcmp(sb.b.p, a, 4096),
+	   "page 0 of it still reads");
+	json_decref(m2);
+
+	/* The manifest: rebuilt with its synthetic nonce it opens; under another nonce it does not. */
+	char *text = json_dumps(ma, JSON_COMPACT | JSON_SORT_KEYS);
+	size_t tl = strlen(text);
+	uint8_t mk[32], *mm = xmalloc(tl + 1);
+	const uint8_t *mad = (const uint8_t *)"lst-manifest-v1";
+	crypto_kdf_derive_from_key(mk, 32, 0, "lstmani1", K1);
+	mm[0] = 0;
+	memcpy(mm + 1, text, tl);
+	cid mc, r2;
+	json_t *got = NULL;
+	siv(nonce, mk, mad, 15, mm, tl + 1);
+	buf_reset(&want);
+	seal_with(&want, nonce, mk, mad, 15, mm, tl + 1);
+	ok(store(&mc, want.p, want.len) == 0 && root_of(&r2, &mc, &ca, 1) == 0 &&
+	   content_manifest(S, &got, &r2, K1) == 0 && json_equal(got, ma),
+	   "the manifest sealed here (flag 0, synthetic nonce) opens");
+	json_decref(got);
+	got = NULL;
+	buf_reset(&want);
+	seal_with(&want, other, mk, mad, 15, mm, tl + 1);
+	ok(store(&mc, want.p, want.len) == 0 && root_of(&r2, &mc, &ca, 1) == 0 &&
+	   content_manifest(S, &got, &r2, K1) < 0 && diag_status() == LST_EREFUSED && !got,
+	   "the same manifest under another nonce (valid tag) is refused");
+	ok(read_into(&sb, &r2, K1, NULL, -1) < 0 && diag_status() == LST_EREFUSED && sb.calls == 0,
+	   "and nothing of the file is read through it");
+
+	free(text);
+	free(mm);
+	free(back);
+	free(m);
+	buf_free(&want);
+	buf_free(&t.b);
+	buf_free(&ra.b);
+	buf_free(&rb.b);
+	buf_free(&sb.b);
+	json_decref(ma);
+	json_decref(mb);
+	free(a);
+	free(b);
+}
+
 struct nth {
 	uint64_t k, want;
 	cid c;
@@ -451,7 +639,7 @@ static void test_missing(void)
 	json_t *m = NULL;
 	ok(add1(&root, NULL, "big", data, n, K1, 0) == 0 && content_manifest(S, &m, &root, K1) == 0 &&
 	   file_cid(&c, m, 0) == 0, "add 3 MiB");
-	/* 3 MiB + 51 bytes of ciphertext: a node and 4 leaves; the walk visits the third leaf 4th. */
+	/* 3 MiB + 123 bytes of ciphertext: a node and 4 leaves; the walk visits the third leaf 4th. */
 	struct nth t = {0, 3, {{0}, 0}};
 	ok(dag_walk(S, &c, nth_fn, &t, NULL) == 0 && t.k == 5, "the ciphertext is a node and 4 leaves");
 	ok(bstore_rm(S, &t.c) == 0, "remove the third leaf");
@@ -561,12 +749,6 @@ static void test_inputs(void)
 	close(p[0]);
 	buf_free(&sb.b);
 	free(data);
-}
-
-static void put_be(uint8_t *out, uint64_t v)
-{
-	for (int k = 7; k >= 0; k--, v >>= 8)
-		out[k] = (uint8_t)v;
 }
 
 static void test_keys(void)
@@ -738,33 +920,33 @@ static void test_manifest_parse(void)
 #define F(path, size, seg, segs) \
 	"{\"cid\":\"" CID1 "\",\"path\":\"" path "\",\"segment_size\":" #seg ",\"segments\":" segs \
 	",\"sha256\":\"" SHA1 "\",\"size\":" #size "}"
-	ok(parse_str("{\"files\":[" F("a", 5000, 4096, "[4113,921]") "],\"version\":1}") == 0, "a good manifest");
-	ok(parse_str("{\"files\":[" F("a", 0, 4096, "[]") "," F("b", 1, 1024, "[18]") "],\"version\":1}") == 0,
+	ok(parse_str("{\"files\":[" F("a", 5000, 4096, "[4137,945]") "],\"version\":1}") == 0, "a good manifest");
+	ok(parse_str("{\"files\":[" F("a", 0, 4096, "[]") "," F("b", 1, 1024, "[42]") "],\"version\":1}") == 0,
 	   "an empty and a one-byte file");
-	ok(parse_str("{\"files\":[" F("a", 5000, 4096, "[4113,921]") "],\"version\":1,\"later\":true}") == 0,
+	ok(parse_str("{\"files\":[" F("a", 5000, 4096, "[4137,945]") "],\"version\":1,\"later\":true}") == 0,
 	   "unknown keys are ignored");
 	static const char *const bad[] = {
 		"",
 		"[]",
-		"{\"files\":[" F("a", 5000, 4096, "[4113,921]") "],\"version\":2}",
-		"{\"files\":[" F("a", 5000, 4096, "[4113,921]") "]}",
+		"{\"files\":[" F("a", 5000, 4096, "[4137,945]") "],\"version\":2}",
+		"{\"files\":[" F("a", 5000, 4096, "[4137,945]") "]}",
 		"{\"files\":[],\"version\":1}",
 		"{\"version\":1}",
 		"{\"files\":[" F("b", 0, 4096, "[]") "," F("a", 0, 4096, "[]") "],\"version\":1}",
 		"{\"files\":[" F("a", 0, 4096, "[]") "," F("a", 0, 4096, "[]") "],\"version\":1}",
 		"{\"files\":[" F("../a", 0, 4096, "[]") "],\"version\":1}",
 		"{\"files\":[" F("/a", 0, 4096, "[]") "],\"version\":1}",
-		"{\"files\":[" F("a", 5000, 4096, "[4113]") "],\"version\":1}",
-		"{\"files\":[" F("a", 5000, 4096, "[4113,921,18]") "],\"version\":1}",
-		"{\"files\":[" F("a", 5000, 4096, "[4114,921]") "],\"version\":1}",
-		"{\"files\":[" F("a", 5000, 4096, "[4113,922]") "],\"version\":1}",
-		"{\"files\":[" F("a", 5000, 4096, "[4113,17]") "],\"version\":1}",
-		"{\"files\":[" F("a", 5000, 4096, "[4113,\"921\"]") "],\"version\":1}",
+		"{\"files\":[" F("a", 5000, 4096, "[4137]") "],\"version\":1}",
+		"{\"files\":[" F("a", 5000, 4096, "[4137,945,42]") "],\"version\":1}",
+		"{\"files\":[" F("a", 5000, 4096, "[4138,945]") "],\"version\":1}",
+		"{\"files\":[" F("a", 5000, 4096, "[4137,946]") "],\"version\":1}",
+		"{\"files\":[" F("a", 5000, 4096, "[4137,41]") "],\"version\":1}",
+		"{\"files\":[" F("a", 5000, 4096, "[4137,\"945\"]") "],\"version\":1}",
 		"{\"files\":[" F("a", -1, 4096, "[]") "],\"version\":1}",
 		"{\"files\":[" F("a", 0, 512, "[]") "],\"version\":1}",
 		"{\"files\":[" F("a", 0, 2097152, "[]") "],\"version\":1}",
 		"{\"files\":[" F("a", 0, 4096, "[]") "],\"version\":1,\"version\":1}",
-		"{\"files\":[" F("a", 5000, 4096, "[4113,921]") "],\"version\":1} x",
+		"{\"files\":[" F("a", 5000, 4096, "[4137,945]") "],\"version\":1} x",
 		"{\"files\":[{\"cid\":\"nope\",\"path\":\"a\",\"segment_size\":4096,\"segments\":[],\"sha256\":\"" SHA1
 		"\",\"size\":0}],\"version\":1}",
 		"{\"files\":[{\"cid\":\"" CID1 "\",\"path\":\"a\",\"segment_size\":4096,\"segments\":[],\"sha256\":\""
@@ -785,7 +967,7 @@ static void test_manifest_parse(void)
 			diagf("accepted bad manifest %zu", k);
 	}
 	ok(refused == (int)ARRAY_SIZE(bad), "%d of %zu bad manifests refused", refused, ARRAY_SIZE(bad));
-	json_t *m = json_loads("{\"files\":[" F("a", 5000, 4096, "[4113,921]") "],\"version\":2}", 0, NULL);
+	json_t *m = json_loads("{\"files\":[" F("a", 5000, 4096, "[4137,945]") "],\"version\":2}", 0, NULL);
 	cid c;
 	ok(m && content_manifest_put(S, &c, NULL, NULL, m, K1) < 0, "content_manifest_put refuses a bad manifest");
 	json_decref(m);
@@ -854,6 +1036,7 @@ int main(void)
 	test_wrong_key();
 	test_determinism();
 	test_forgeries();
+	test_siv();
 	test_missing();
 	test_is_encrypted();
 	test_inputs();
