@@ -32,7 +32,7 @@ setup_file() {
 	mkdir -p "$BIN" "${FAULTS%/*}"
 	for ((i = 0; i < 150; i++)); do
 		ok=1
-		for f in lst lst-chain lst-sign; do
+		for f in lst lst-chain lst-sign lst-block lst-swarm; do
 			[ -x "$BUILD_BIN/$f" ] && cp "$BUILD_BIN/$f" "$BIN/$f" && "$BIN/$f" --help > /dev/null 2>&1 || ok=0
 		done
 		[ -x "$LST_FAULTS_BIN/lst-chain" ] && cp "$LST_FAULTS_BIN/lst-chain" "$FAULTS" && "$FAULTS" --help > /dev/null 2>&1 || ok=0
