@@ -1,10 +1,17 @@
 #!/bin/sh
-# Compatibility tests of lst against ethers v6, viem and web3 v4 (see
-# ../../../shared/DESIGN.md §9).  The chain-*.test.mjs files each start their
-# own dev chain (lst-chain init --dev + daemon) in a temporary LST_HOME.
+# Compatibility tests of lst against independent clients (see
+# ../../../shared/DESIGN.md §9): ethers v6, viem and web3 v4 (chain-*.test.mjs,
+# each starting its own dev chain, lst-chain init --dev + daemon, in a
+# temporary LST_HOME); ipfs-unixfs-importer, @ipld/car and
+# @helia/verified-fetch (unixfs-cid, car and gateway.test.mjs: lst-block and
+# lst-swarm in temporary homes, nothing leaves 127.0.0.1).
 # Prints TAP on stdout; exits non-zero if anything fails.
-#   LST_BIN_DIR   where lst-sign and lst-chain live (default: build/bin of
-#                 this checkout)
+#   LST_BIN_DIR      where the lst-* programs live (default: build/bin of
+#                    this checkout)
+#   LST_VECTORS      the shared test vectors (default: ../shared/vectors
+#                    relative to the checkout)
+#   LST_COMPAT_SEED  replay the seeded content of a failed run (the seed is
+#                    printed as a TAP diagnostic)
 set -u
 
 case $0 in
