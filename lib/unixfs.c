@@ -6,12 +6,24 @@
 #include "diag.h"
 #include "hmap.h"
 
+#include <pthread.h>
 #include <unistd.h>
 
 #define MAX_LEVELS 64   /* width >= 2 and 64-bit sizes: never more */
 #define MAX_DEPTH 64    /* reading: deeper DAGs are refused (no stack overflow) */
+#define MAX_WORKERS 2   /* threads hashing leaves (the caller reads and writes) */
+#define NSLOTS 4        /* chunks in flight: NSLOTS * chunk bytes of memory */
 
 /* ---- importing -------------------------------------------------------- */
+
+/*
+ * Leaves are hashed by a few worker threads while the calling thread
+ * reads the next chunks and stores the hashed ones, in a ring of NSLOTS
+ * chunk buffers: SHA-256 runs beside the read and write system calls. The
+ * calling thread takes the leaves back in order, so links are added in
+ * file order, stores them (errors are reported from that thread only),
+ * and builds the nodes above them. A file of one chunk starts no thread.
+ */
 
 typedef struct {
 	cid c;
@@ -25,19 +37,33 @@ typedef struct {
 	uint64_t total; /* links ever added at this level */
 } level;
 
+typedef struct {
+	uint8_t *buf;   /* chunk bytes (allocated on first use) */
+	size_t len;
+	cid c;
+	bool done;      /* hashed */
+} slot;
+
 struct ufs_writer {
 	bstore *s;
 	size_t chunk;
 	unsigned width;
-	uint8_t *buf;   /* the chunk being filled */
-	size_t fill;
 	level lv[MAX_LEVELS];
 	size_t nlv;
-	uint64_t size, blocks, bytes, leaves;
+	uint64_t size, blocks, bytes;
 	bool failed;
 	buf node, data; /* encoding scratch */
 	pb_link *pl;    /* width links */
 	uint64_t *bs;   /* width blocksizes */
+
+	slot slots[NSLOTS];
+	size_t fill;    /* bytes in the current slot, slots[submitted % NSLOTS] */
+	uint64_t submitted, taken, retired; /* leaves: given out, picked by a worker, linked */
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	pthread_t th[MAX_WORKERS];
+	int nth, want_th;
+	bool quit;
 };
 
 ufs_writer *ufs_writer_new_params(bstore *s, size_t chunk, unsigned width)
@@ -48,26 +74,22 @@ ufs_writer *ufs_writer_new_params(bstore *s, size_t chunk, unsigned width)
 	w->s = s;
 	w->chunk = chunk;
 	w->width = width;
-	w->buf = xmalloc(chunk);
 	w->pl = xcalloc(width, sizeof(*w->pl));
 	w->bs = xcalloc(width, sizeof(*w->bs));
 	w->nlv = 1;
 	w->lv[0].v = xmalloc(width * sizeof(ufs_link));
+	w->slots[0].buf = xmalloc(chunk);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	w->want_th = n > 1 ? (n < MAX_WORKERS ? (int)n : MAX_WORKERS) : 0;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->work, NULL);
+	pthread_cond_init(&w->done, NULL);
 	return w;
 }
 
 ufs_writer *ufs_writer_new(bstore *s)
 {
 	return ufs_writer_new_params(s, UFS_CHUNK, UFS_WIDTH);
-}
-
-static int put_block(ufs_writer *w, const cid *c, const uint8_t *data, size_t len)
-{
-	if (bstore_put(w->s, c, data, len) < 0)
-		return -1;
-	w->blocks++;
-	w->bytes += len;
-	return 0;
 }
 
 static int push(ufs_writer *w, size_t k, const ufs_link *l);
@@ -95,8 +117,10 @@ static int flush(ufs_writer *w, size_t k)
 	cid_of(&up.c, CODEC_DAG_PB, w->node.p, w->node.len);
 	up.tsize += w->node.len;
 	L->n = 0;
-	if (put_block(w, &up.c, w->node.p, w->node.len) < 0)
+	if (bstore_put(w->s, &up.c, w->node.p, w->node.len) < 0)
 		return -1;
+	w->blocks++;
+	w->bytes += w->node.len;
 	return push(w, k + 1, &up);
 }
 
@@ -115,15 +139,98 @@ static int push(ufs_writer *w, size_t k, const ufs_link *l)
 	return L->n == w->width ? flush(w, k) : 0;
 }
 
-/* The chunk in w->buf (fill bytes) becomes a raw leaf. */
-static int leaf(ufs_writer *w, const uint8_t *data, size_t len)
+
+static void *worker(void *arg)
 {
-	ufs_link l = {.tsize = len, .fsize = len};
-	cid_of(&l.c, CODEC_RAW, data, len);
-	w->leaves++;
-	if (put_block(w, &l.c, data, len) < 0)
+	ufs_writer *w = arg;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->quit && w->taken == w->submitted)
+			pthread_cond_wait(&w->work, &w->mu);
+		if (w->taken == w->submitted)
+			break;
+		slot *sl = &w->slots[w->taken++ % NSLOTS];
+		pthread_mutex_unlock(&w->mu);
+		cid_of(&sl->c, CODEC_RAW, sl->buf, sl->len);
+		pthread_mutex_lock(&w->mu);
+		sl->done = true;
+		pthread_cond_broadcast(&w->done);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+static void stop_workers(ufs_writer *w)
+{
+	pthread_mutex_lock(&w->mu);
+	w->quit = true;
+	pthread_cond_broadcast(&w->work);
+	pthread_mutex_unlock(&w->mu);
+	for (int i = 0; i < w->nth; i++)
+		pthread_join(w->th[i], NULL);
+	w->nth = 0;
+}
+
+/* The oldest leaf in flight, once hashed, is stored and becomes a link. */
+static int retire(ufs_writer *w)
+{
+	slot *sl = &w->slots[w->retired % NSLOTS];
+	pthread_mutex_lock(&w->mu);
+	while (!sl->done)
+		pthread_cond_wait(&w->done, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	w->retired++;
+	if (bstore_put(w->s, &sl->c, sl->buf, sl->len) < 0)
 		return -1;
+	w->blocks++;
+	w->bytes += sl->len;
+	ufs_link l = {.c = sl->c, .tsize = sl->len, .fsize = sl->len};
 	return push(w, 0, &l);
+}
+
+/*
+ * The current slot (fill bytes) is a leaf: to a worker, or hashed here
+ * when inline (the last chunk of a file that never filled one). Then the
+ * next slot is made free.
+ */
+static int submit(ufs_writer *w, bool inline_ok)
+{
+	slot *sl = &w->slots[w->submitted % NSLOTS];
+	sl->len = w->fill;
+	sl->done = false;
+	w->fill = 0;
+	if (w->nth == 0 && (inline_ok || w->want_th == 0)) {
+		cid_of(&sl->c, CODEC_RAW, sl->buf, sl->len);
+		sl->done = true;
+		w->submitted++;
+		w->taken++;
+	} else {
+		while (w->nth < w->want_th && pthread_create(&w->th[w->nth], NULL, worker, w) == 0)
+			w->nth++;
+		pthread_mutex_lock(&w->mu);
+		w->submitted++;
+		if (w->nth == 0) { /* no thread could start: do it here */
+			w->taken++;
+			pthread_mutex_unlock(&w->mu);
+			cid_of(&sl->c, CODEC_RAW, sl->buf, sl->len);
+			sl->done = true;
+		} else {
+			pthread_cond_signal(&w->work);
+			pthread_mutex_unlock(&w->mu);
+		}
+	}
+	while (w->submitted - w->retired == NSLOTS)
+		if (retire(w) < 0)
+			return -1;
+	slot *next = &w->slots[w->submitted % NSLOTS];
+	if (!next->buf)
+		next->buf = xmalloc(w->chunk);
+	return 0;
+}
+
+static uint8_t *cur(ufs_writer *w)
+{
+	return w->slots[w->submitted % NSLOTS].buf;
 }
 
 int ufs_write(ufs_writer *w, const void *data, size_t len)
@@ -133,40 +240,33 @@ int ufs_write(ufs_writer *w, const void *data, size_t len)
 		return -1;
 	w->size += len;
 	while (len > 0) {
-		/* Whole chunks straight from the caller's buffer: no copy. */
-		if (w->fill == 0 && len >= w->chunk) {
-			if (leaf(w, p, w->chunk) < 0)
-				goto fail;
-			p += w->chunk;
-			len -= w->chunk;
-			continue;
-		}
 		size_t n = w->chunk - w->fill < len ? w->chunk - w->fill : len;
-		memcpy(w->buf + w->fill, p, n);
+		memcpy(cur(w) + w->fill, p, n);
 		w->fill += n;
 		p += n;
 		len -= n;
-		if (w->fill == w->chunk) {
-			w->fill = 0;
-			if (leaf(w, w->buf, w->chunk) < 0)
-				goto fail;
+		if (w->fill == w->chunk && submit(w, false) < 0) {
+			w->failed = true;
+			return -1;
 		}
 	}
 	return 0;
-fail:
-	w->failed = true;
-	return -1;
 }
 
 static void writer_free(ufs_writer *w)
 {
+	stop_workers(w);
 	for (size_t k = 0; k < w->nlv; k++)
 		free(w->lv[k].v);
+	for (size_t i = 0; i < NSLOTS; i++)
+		free(w->slots[i].buf);
 	buf_free(&w->node);
 	buf_free(&w->data);
 	free(w->pl);
 	free(w->bs);
-	free(w->buf);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->work);
+	pthread_cond_destroy(&w->done);
 	free(w);
 }
 
@@ -188,11 +288,11 @@ int ufs_writer_finish(ufs_writer *w, cid *root, uint64_t *size, uint64_t *blocks
 	int r = -1;
 	if (w->failed)
 		goto out;
-	if (w->fill > 0 || w->leaves == 0) {
-		if (leaf(w, w->buf, w->fill) < 0)
+	if ((w->fill > 0 || w->submitted == 0) && submit(w, true) < 0)
+		goto out;
+	while (w->retired < w->submitted)
+		if (retire(w) < 0)
 			goto out;
-		w->fill = 0;
-	}
 	for (size_t k = 0;; k++) {
 		level *L = &w->lv[k];
 		if (k + 1 == w->nlv && L->total == 1) {
@@ -217,10 +317,9 @@ int ufs_add_fd(bstore *s, cid *root, uint64_t *size, uint64_t *blocks, uint64_t 
 	       int fd, ufs_progress_fn progress, void *arg)
 {
 	ufs_writer *w = ufs_writer_new(s);
-	uint64_t done = 0;
-	/* read() straight into the chunk buffer: one copy from the kernel, none after. */
+	/* read() straight into the chunk buffers: one copy from the kernel, none after. */
 	for (;;) {
-		ssize_t n = read(fd, w->buf + w->fill, w->chunk - w->fill);
+		ssize_t n = read(fd, cur(w) + w->fill, w->chunk - w->fill);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -233,16 +332,15 @@ int ufs_add_fd(bstore *s, cid *root, uint64_t *size, uint64_t *blocks, uint64_t 
 		w->fill += (size_t)n;
 		w->size += (uint64_t)n;
 		if (w->fill == w->chunk) {
-			w->fill = 0;
-			if (leaf(w, w->buf, w->chunk) < 0) {
+			if (submit(w, false) < 0) {
 				ufs_writer_abort(w);
 				return -1;
 			}
-			done += w->chunk;
 			if (progress)
-				progress(arg, done);
+				progress(arg, w->size);
 		}
 	}
+	uint64_t done = w->size - w->fill;
 	int r = ufs_writer_finish(w, root, size, blocks, bytes);
 	if (r == 0 && progress && *size != done)
 		progress(arg, *size);

@@ -301,6 +301,36 @@ static void test_add_fd(bstore *s)
 	free(data);
 }
 
+/* A store whose directory is gone: every leaf write fails, in the workers too. */
+static void test_writer_errors(void)
+{
+	char *dir = xasprintf("%s/gone", tmpdir);
+	bstore *g = bstore_open(dir);
+	uint8_t *data = pattern(100000);
+	cid root;
+	uint64_t size;
+	ok(g != NULL, "writer: a second store");
+	ufs_writer *w = ufs_writer_new_params(g, 1000, 4);
+	ok(ufs_write(w, data, 50000) == 0, "writer: 50 chunks written");
+	ufs_writer_abort(w); /* workers stopped and joined, buffers freed (ASan checks) */
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	diag_set_quiet(true);
+	w = ufs_writer_new_params(g, 1000, 4);
+	int r = ufs_write(w, data, 100000);
+	if (r == 0)
+		r = ufs_writer_finish(w, &root, &size, NULL, NULL);
+	else
+		ufs_writer_abort(w);
+	ok(r < 0, "writer: leaves that cannot be stored fail the file");
+	w = ufs_writer_new(g);
+	ok(ufs_write(w, data, 10) == 0 && ufs_writer_finish(w, &root, &size, NULL, NULL) < 0,
+	   "writer: a one-chunk file that cannot be stored fails");
+	diag_set_quiet(false);
+	bstore_close(g);
+	free(data);
+	free(dir);
+}
+
 /* ---- missing and corrupt blocks ------------------------------------------ */
 
 static void test_missing_corrupt(bstore *s)
@@ -672,6 +702,7 @@ int main(void)
 		test_small_trees(s);
 		test_ranges(s);
 		test_add_fd(s);
+		test_writer_errors();
 		test_missing_corrupt(s);
 		test_forged(s);
 		test_dirs(s);
