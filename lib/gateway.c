@@ -107,6 +107,8 @@ static enum MHD_Result queue(gateway *g, struct MHD_Connection *c, unsigned stat
 	if (status == MHD_HTTP_FORBIDDEN)
 		atomic_fetch_add(&g->denied, 1);
 	MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+	MHD_add_response_header(r, "Access-Control-Expose-Headers",
+				"Content-Length, Content-Type, Etag, X-Ipfs-Path, X-Ipfs-Roots");
 	enum MHD_Result ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
