@@ -21,7 +21,8 @@
 #define MAX_FAILURES 3
 #define MAX_POSITIONS (1u << 22) /* leaves in DFS order, as many as a provider record holds */
 #define REFRESH_MS 500
-#define ANNOUNCE_MS 1000         /* partial records at most once a second (expires is in seconds) */
+#define ANNOUNCE_MS 250          /* partial records at most this often */
+#define ANNOUNCE_AHEAD 30        /* s: each record expires a second after the last, so a burst runs ahead this far at most */
 #define PROGRESS_MS 200
 #define ORDER_MS 100            /* recount availability at most this often */
 #define SLOW_MS 2000            /* a request this old is also sent to an idle peer */
@@ -61,6 +62,7 @@ typedef struct {
 	bool has_sig;
 	unsigned inflight, failures;
 	bool dropped, denied;
+	bool useful;             /* a partial provider of a leaf we still need */
 	uint64_t bytes;
 } peer;
 
@@ -98,6 +100,7 @@ typedef struct {
 	size_t norder;
 	bool order_dirty;
 	uint64_t order_at;
+	size_t readers;          /* useful partial providers: seeds get one request at a time then */
 
 	uint64_t have_blocks, have_bytes, total_bytes_known, unknown_sizes;
 	uint64_t have_leaves;    /* distinct leaves present */
@@ -957,6 +960,8 @@ static int got_block(fetcher *f, uint32_t bi, uint32_t pi, const buf *body)
 	if (bstore_put(f->s, &b->c, body->p, body->len) < 0)
 		return -1;
 	have_block(f, b, body->len);
+	if (b->kind == K_LEAF)
+		f->order_dirty = true;
 	if (b->nflight) {
 		/* a doubled request: the other one is not needed any more */
 		for (xfer *x = f->active, *next; x; x = next) {
@@ -1037,6 +1042,16 @@ static int finish(fetcher *f, xfer *x, CURLcode cr)
 /* ---- scheduling -------------------------------------------------------- */
 
 /*
+ * Requests a peer may have in flight: per_peer, but a seed (complete
+ * provider) gets one at a time while other readers have leaves we need,
+ * so they, not the seed, carry most of the load.
+ */
+static unsigned limit(const fetcher *f, const peer *p)
+{
+	return p->complete && f->readers ? 1 : f->per_peer;
+}
+
+/*
  * The best peer for block bi but not peer except (-1: none): other
  * readers first, then those that failed least, then the least loaded,
  * then at random.
@@ -1046,9 +1061,14 @@ static int choose(fetcher *f, uint32_t bi, int except)
 	const blk *b = &f->b[bi];
 	int best = -1;
 	unsigned ties = 0;
+	/* a leaf another reader has is not asked of a seed, even while that reader is busy */
+	bool reader_has = false;
+	for (size_t i = 0; b->kind == K_LEAF && except < 0 && i < f->np && !reader_has; i++)
+		reader_has = !f->p[i].complete && usable(&f->p[i]) && peer_has(f, (uint32_t)i, b);
 	for (size_t i = 0; i < f->np; i++) {
 		const peer *p = &f->p[i];
-		if ((int)i == except || !usable(p) || p->inflight >= f->per_peer || !peer_has(f, (uint32_t)i, b))
+		if ((int)i == except || !usable(p) || p->inflight >= limit(f, p) || (reader_has && p->complete) ||
+		    !peer_has(f, (uint32_t)i, b))
 			continue;
 		int cmp = 0;
 		if (best < 0) {
@@ -1085,19 +1105,28 @@ static int order_cmp(const void *a, const void *b, void *arg)
 static void reorder(fetcher *f)
 {
 	size_t n = 0;
+	for (size_t pi = 0; pi < f->np; pi++)
+		f->p[pi].useful = false;
 	for (size_t k = 0; k < f->norder; k++) {
 		uint32_t i = f->order[k];
 		blk *b = &f->b[i];
 		if (b->state == S_HAVE)
 			continue;
 		uint32_t a = 0;
-		for (size_t pi = 0; pi < f->np; pi++)
-			if (usable(&f->p[pi]) && peer_has(f, (uint32_t)pi, b))
+		for (size_t pi = 0; pi < f->np; pi++) {
+			peer *p = &f->p[pi];
+			if (usable(p) && peer_has(f, (uint32_t)pi, b)) {
 				a++;
+				p->useful |= !p->complete;
+			}
+		}
 		b->avail = a;
 		f->order[n++] = i;
 	}
 	f->norder = n;
+	f->readers = 0;
+	for (size_t pi = 0; pi < f->np; pi++)
+		f->readers += f->p[pi].useful;
 	qsort_r(f->order, n, sizeof(*f->order), order_cmp, f);
 	f->order_dirty = false;
 	f->order_at = now_ms();
@@ -1108,7 +1137,7 @@ static bool room(const fetcher *f)
 	if (f->block_inflight >= f->max_inflight)
 		return false;
 	for (size_t i = 0; i < f->np; i++)
-		if (usable(&f->p[i]) && f->p[i].inflight < f->per_peer)
+		if (usable(&f->p[i]) && f->p[i].inflight < limit(f, &f->p[i]))
 			return true;
 	return false;
 }
@@ -1254,7 +1283,8 @@ static int run(fetcher *f)
 		if (o->node && !f->list_inflight && now >= f->next_list)
 			start_list(f);
 		if (o->node && o->priv && o->self_url && f->phase2 && !f->announce_inflight &&
-		    f->have_leaves != f->announced_leaves && now >= f->last_announce + ANNOUNCE_MS)
+		    f->have_leaves != f->announced_leaves && now >= f->last_announce + ANNOUNCE_MS &&
+		    f->last_expires < now_s() + ANNOUNCE_LIFETIME + ANNOUNCE_AHEAD)
 			start_announce(f);
 		schedule(f);
 		if (!f->block_inflight) {

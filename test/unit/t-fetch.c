@@ -871,6 +871,26 @@ static void test_partial_providers(void)
 	ok(same_bytes(dst, &five.root, five.data, five.len), "partial providers: bytes read back equal");
 	fetch_result_free(&r);
 	bstore_close(dst);
+
+	/* another reader with every leaf, one request at a time each: we wait for readers rather than load the seed */
+	tsrv *full = srv_start(src, M_OK);
+	uint64_t all[] = {0, 1, 2, 3, 4};
+	uint8_t *kf = sodium_malloc(32);
+	secp_keygen(kf);
+	prov_record pf = record_for(kf, full->url, &five.root, false, 5, all, 5);
+	registry_put(node, &pf);
+	prov_record_free(&pf);
+	sodium_free(kf);
+	unsigned seed_before = seed->hits;
+	dst = new_store();
+	o.per_peer = 1;
+	ok(swarm_fetch(dst, &r, &five.root, &o) == 0 && same_bytes(dst, &five.root, five.data, five.len),
+	   "busy readers with the leaves: fetched");
+	ok(from_bytes(&r, full->url) + from_bytes(&r, rd->url) == five.bytes && seed->hits == seed_before,
+	   "busy readers with the leaves: the seed was not asked at all (%u)", seed->hits - seed_before);
+	fetch_result_free(&r);
+	bstore_close(dst);
+	srv_stop(full);
 	srv_stop(rd);
 	srv_stop(seed);
 	srv_stop(node);
