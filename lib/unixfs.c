@@ -393,8 +393,8 @@ int ufs_dir_put(bstore *s, cid *root, uint64_t *tsize, const ufs_entry *entries,
 	pb_node pn = {.links = pl, .nlinks = n, .data = data.p, .data_len = data.len, .has_data = true};
 	pb_node_encode(&node, &pn);
 	if (node.len > DIR_SHARD_THRESHOLD) {
-		diag_error(LST_EINVALID, "a directory of %zu entries is too large for one node (%zu bytes; sharded directories are not supported)",
-			   n, node.len);
+		diag_error(LST_EINVALID, "directory of %zu entries too large for one node (%zu bytes)", n, node.len);
+		diag_hint("sharded (HAMT) directories are not supported: split it into subdirectories");
 		goto out;
 	}
 	cid_of(root, CODEC_DAG_PB, node.p, node.len);
@@ -540,8 +540,9 @@ static int emit(reader *rd, const uint8_t *p, size_t n)
 }
 
 /*
- * Bytes [off, off+len) of the file node c (whose content is `expect`
- * bytes, UINT64_MAX when not known: the root), off < its size.
+ * Bytes [off, off+len) of the file node c, clamped to its content, which
+ * must be `expect` bytes (UINT64_MAX when not known: the root); children
+ * outside the range are skipped unread, using blocksizes.
  */
 static int read_node(reader *rd, const cid *c, size_t depth, uint64_t expect, uint64_t off, uint64_t len)
 {

@@ -545,8 +545,9 @@ static void test_dirs(bstore *s)
 	ok(all, "dir: the six files have the importer's CIDs");
 	cid sub, root, got;
 	uint64_t subt = 0, roott = 0;
-	ok(ufs_dir_put(s, &sub, &subt, e + 4, 2) == 0 && cid_is(&sub, "bafybeiamrsb2ir7n2bqlx2wi6wgbungolmkbfh6m7jjrrmnff54b22ta5u") &&
-	   subt == 1048777, "dir: 'sub' (x, y) has the importer's CID and size");
+	ok(ufs_dir_put(s, &sub, &subt, e + 4, 2) == 0 &&
+	   cid_is(&sub, "bafybeiamrsb2ir7n2bqlx2wi6wgbungolmkbfh6m7jjrrmnff54b22ta5u") && subt == 1048777,
+	   "dir: 'sub' (x, y) has the importer's CID and size");
 	ufs_entry top[5] = {e[0], e[1], e[2], e[3], {"sub", sub, subt}};
 	ok(ufs_dir_put(s, &root, &roott, top, 5) == 0 &&
 	   cid_is(&root, "bafybeicr3moo3sbfgazm2gx2skgri4kbfupncwmtzc2jz4znzsiyh5tpxa") && roott == 1049021,
