@@ -20,8 +20,8 @@
 #define DEFAULT_PER_PEER 4
 #define MAX_FAILURES 3
 #define MAX_POSITIONS (1u << 22) /* leaves in DFS order, as many as a provider record holds */
-#define REFRESH_MS 500
-#define ANNOUNCE_MS 250          /* partial records at most this often */
+#define REFRESH_MS 200
+#define ANNOUNCE_MS 150          /* partial records at most this often */
 #define ANNOUNCE_AHEAD 30        /* s: each record expires a second after the last, so a burst runs ahead this far at most */
 #define PROGRESS_MS 200
 #define ORDER_MS 100            /* recount availability at most this often */
@@ -101,6 +101,10 @@ typedef struct {
 	bool order_dirty;
 	uint64_t order_at;
 	size_t readers;          /* useful partial providers: seeds get one request at a time then */
+	size_t partials;         /* partial providers known (other readers), useful or not yet */
+	bool warmup;             /* with a node: seeds one at a time until a list after our first record */
+	uint64_t warmup_until;   /* and at most until then */
+	bool announced_once;
 
 	uint64_t have_blocks, have_bytes, total_bytes_known, unknown_sizes;
 	uint64_t have_leaves;    /* distinct leaves present */
@@ -420,6 +424,8 @@ static void fetcher_init(fetcher *f, bstore *s, const cid *root, const fetch_opt
 	f->root = *root;
 	cid_str(f->rootstr, root);
 	hmap_init(&f->index, CID_MAX);
+	f->warmup = o && o->node;
+	f->warmup_until = now_ms() + 2000;
 }
 
 static void fetcher_free(fetcher *f)
@@ -461,6 +467,12 @@ int fetch_have(bstore *s, uint8_t **have, uint64_t *leaves, bool *complete, cons
 	int r = -1;
 	if (discover_local(&f) < 0)
 		goto out;
+	if (!f.nb || f.b[0].state != S_HAVE) {
+		if (missing)
+			*missing = *root;
+		r = 1;
+		goto out;
+	}
 	if (!f.phase2) {
 		if (missing)
 			for (size_t i = 0; i < f.nb; i++)
@@ -802,6 +814,9 @@ static void took_list(fetcher *f, xfer *x, CURLcode cr, long status)
 		return;
 	}
 	f->node_answered = true;
+	/* Other readers who started with us have been listed by now: the seeds' warm-up is over. */
+	if (f->warmup && (!f->o->self_url || !f->o->priv || (f->announced_once && x->started >= f->last_announce)))
+		f->warmup = false;
 	json_t *j = json_loadb((const char *)x->body.p, x->body.len, 0, NULL);
 	if (json_is_array(j)) {
 		uint64_t now = now_s();
@@ -927,6 +942,7 @@ static void start_announce(fetcher *f)
 				 &f->last_expires);
 	free(have);
 	f->last_announce = now_ms();
+	f->announced_once = true;
 	f->announced_leaves = f->have_leaves;
 	if (!text)
 		return;
@@ -1048,7 +1064,7 @@ static int finish(fetcher *f, xfer *x, CURLcode cr)
  */
 static unsigned limit(const fetcher *f, const peer *p)
 {
-	return p->complete && f->readers ? 1 : f->per_peer;
+	return p->complete && (f->readers || f->partials || f->warmup) ? 1 : f->per_peer;
 }
 
 /*
@@ -1125,8 +1141,11 @@ static void reorder(fetcher *f)
 	}
 	f->norder = n;
 	f->readers = 0;
-	for (size_t pi = 0; pi < f->np; pi++)
+	f->partials = 0;
+	for (size_t pi = 0; pi < f->np; pi++) {
 		f->readers += f->p[pi].useful;
+		f->partials += !f->p[pi].complete && usable(&f->p[pi]);
+	}
 	qsort_r(f->order, n, sizeof(*f->order), order_cmp, f);
 	f->order_dirty = false;
 	f->order_at = now_ms();
@@ -1158,6 +1177,9 @@ static void double_slow(fetcher *f)
 		if (b->state != S_FLIGHT || b->nflight > 1)
 			continue;
 		int pi = choose(f, x->blk, (int)x->peer);
+		/* A slow reader is not doubled on a seed: that is what the readers are there to spare. */
+		if (pi >= 0 && f->p[pi].complete && !f->p[x->peer].complete && f->partials)
+			continue;
 		if (pi >= 0)
 			start_block(f, x->blk, (uint32_t)pi);
 	}
@@ -1252,6 +1274,8 @@ static void emit(fetcher *f, const char *event, const char *peer_url, const char
 
 static void tick(fetcher *f, uint64_t now)
 {
+	if (f->warmup && now >= f->warmup_until)
+		f->warmup = false;
 	if (now < f->last_progress + PROGRESS_MS)
 		return;
 	f->last_progress = now;
