@@ -4,7 +4,11 @@
 #   1. lst-sign sign --batch over 100,000 transactions vs raw libsecp256k1
 #      signing on this machine (goal: ratio >= 0.7);
 #   2. lst-sign address cold start (goal: <= 5 ms);
-#   3. the chain: committed tx/s, eth_getBalance req/s, daemon RSS (below).
+#   3. the chain: committed tx/s, eth_getBalance req/s, daemon RSS (below);
+#   4. the network of 4 validators (below);
+#   5. the block store: lst-block add of a 1 GiB file against cp and SHA-256;
+#   6. the swarm: 1 seed and 20 readers of 128 MiB at once (below).
+# BENCH_ONLY=5,6 runs only those sections.
 set -eu
 cd "$(dirname "$0")/../.."
 bin=build/bin
@@ -12,6 +16,11 @@ N=${BENCH_TXS:-100000}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export LST_HOME="$tmp/home"
+ms() { echo $(( ($2 - $1) / 1000000 )); }
+rate() { awk -v b="$1" -v ms="$2" 'BEGIN { printf "%.0f", b / 1048576 / (ms / 1000) }'; }
+want() { case ",${BENCH_ONLY:-1,2,3,4,5,6}," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+
+if want 1 || want 2; then
 
 $bin/lst-sign keygen --insecure-plaintext-key --name bench > /dev/null
 raw=$(build/bench/secp-sign-rate 20000)
@@ -46,12 +55,14 @@ echo "lst-sign sign --batch ($N txs): $batch_rate tx/s"
 echo "ratio batch/raw:                 $ratio (goal >= 0.7)"
 echo "lst-sign address cold start:     ${cold_us} us mean over $runs runs, fork+exec included (goal <= 5000 us)"
 echo "  /bin/true the same way:         ${true_us} us (the shell's own fork+exec cost)"
+fi
 
 # 3. The chain: one validator on this machine, pre-signed transfers from many
 #    keys in JSON-RPC batches over 4 connections, each to a fresh address
 #    (so the state grows to BENCH_CHAIN_TXS accounts): committed tx/s against
 #    the machine's secp256k1 recovery rate (goal >= 20,000 tx/s), then
 #    eth_getBalance requests/s (goal >= 20,000) and the daemon's RSS.
+if want 3; then
 CHAIN_TXS=${BENCH_CHAIN_TXS:-1000000}
 export LST_HOME="$tmp/chain"
 $bin/lst-chain init --dev > /dev/null
@@ -82,6 +93,8 @@ echo "  daemon RSS at $accounts accounts: $((rss / 1024)) MiB"
 #    is committed / (one-core rate / 4): on 2 cores the ceiling is about
 #    (2 x one-core rate) / 4, a ratio near 2.0; 1.0 means the network uses
 #    the equivalent of one core for recovery alone.
+fi
+if want 4; then
 NET_TXS=${BENCH_NET_TXS:-200000}
 free_ports() { # four free consecutive ports from $1
 	python3 -c 'import socket, sys
@@ -142,4 +155,108 @@ if [ "$st" -ne 0 ]; then
 	net_fail
 	echo "bench: net-load: not everything committed (exit $st)" >&2
 	exit 1
+fi
+fi
+
+# 5. The block store: lst-block add --public of a 1 GiB random file (warm
+#    page cache) against cp of the same file and the machine's SHA-256 rate
+#    through libcrypto, both measured here (goal: >= 0.7 of cp); then
+#    lst-block cat, an encrypted add, and each one's peak RSS (goal:
+#    flat, under 64 MiB whatever the size).
+if want 5; then
+MB=${BENCH_ADD_MB:-1024}
+export LST_HOME="$tmp/store"
+head -c $((MB * 1048576)) /dev/urandom > "$tmp/big"
+cat "$tmp/big" > /dev/null
+# peak OUT CMD...: run CMD with stdout to OUT; print its peak RSS in MiB
+# (from /usr/bin/time when there is one)
+peak() {
+	out=$1
+	shift
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f '%M' -o "$tmp/rss" "$@" > "$out" && echo $(( $(tail -n 1 "$tmp/rss") / 1024 ))
+	else
+		"$@" > "$out" && echo "?"
+	fi
+}
+t0=$(date +%s%N); cp "$tmp/big" "$tmp/big.copy"; t1=$(date +%s%N)
+cp_ms=$(ms "$t0" "$t1")
+rm -f "$tmp/big.copy"
+# cp may copy inside the kernel (copy_file_range); cat moves the bytes through user space as add must.
+t0=$(date +%s%N); cat "$tmp/big" > "$tmp/big.copy"; t1=$(date +%s%N)
+cat_copy_ms=$(ms "$t0" "$t1")
+rm -f "$tmp/big.copy"
+sha=$(build/bench/sha256-rate "$MB" | sed 's/.*:\([0-9]*\).*/\1/')
+t0=$(date +%s%N); add_rss=$(peak "$tmp/add.json" $bin/lst-block add --public "$tmp/big"); t1=$(date +%s%N)
+add_ms=$(ms "$t0" "$t1")
+root=$(sed 's/.*"root":"\([^"]*\)".*/\1/' "$tmp/add.json")
+t0=$(date +%s%N); cat_rss=$(peak /dev/null $bin/lst-block cat "$root"); t1=$(date +%s%N)
+cat_ms=$(ms "$t0" "$t1")
+t0=$(date +%s%N); enc_rss=$(peak /dev/null $bin/lst-block add "$tmp/big"); t1=$(date +%s%N)
+enc_ms=$(ms "$t0" "$t1")
+bytes=$((MB * 1048576))
+echo "block store: $MB MiB random file"
+echo "  cp of the file:                $(rate $bytes "$cp_ms") MiB/s (cat > copy: $(rate $bytes "$cat_copy_ms") MiB/s)"
+echo "  SHA-256 (libcrypto):           $sha MB/s"
+echo "  lst-block add --public:        $(rate $bytes "$add_ms") MiB/s, ratio to cp $(awk -v a="$cp_ms" -v b="$add_ms" 'BEGIN { printf "%.2f", a / b }') (goal >= 0.7), to cat $(awk -v a="$cat_copy_ms" -v b="$add_ms" 'BEGIN { printf "%.2f", a / b }'), to SHA-256 $(awk -v r="$(rate $bytes "$add_ms")" -v s="$sha" 'BEGIN { printf "%.2f", r * 1.048576 / s }'); peak RSS $add_rss MiB"
+echo "  lst-block cat:                 $(rate $bytes "$cat_ms") MiB/s; peak RSS $cat_rss MiB"
+echo "  lst-block add (encrypted):     $(rate $bytes "$enc_ms") MiB/s; peak RSS $enc_rss MiB"
+rm -rf "$tmp/big" "$LST_HOME"
+fi
+
+# 6. The swarm: one seed and 20 readers, each with its own gateway, fetch a
+#    128 MiB file at once through a provider registry on loopback. The
+#    seed's upload as a multiple of the file (goal <= 1.5x, BitTorrent-like:
+#    readers serve each other) and the time until the last reader has it,
+#    against one reader alone fetching from one seed (goal <= 2x).
+if want 6; then
+SMB=${BENCH_SWARM_MB:-128}
+READERS=${BENCH_READERS:-20}
+sw="$tmp/swarm"
+mkdir -p "$sw"
+swarm_stop() {
+	for h in "$sw"/*/; do
+		[ -f "$h/swarm.pid" ] && $bin/lst-swarm --home "$h" stop > /dev/null 2>&1 || :
+	done
+}
+trap 'swarm_stop; rm -rf "$tmp"' EXIT
+serve() { $bin/lst-swarm --home "$1" serve --listen 127.0.0.1:0 --detach | sed 's/.*"url":"\([^"]*\)".*/\1/'; }
+head -c $((SMB * 1048576)) /dev/urandom > "$sw/file"
+tracker=$(serve "$sw/tracker")
+$bin/lst-sign --home "$sw/seed" keygen --insecure-plaintext-key --name seed > /dev/null
+root=$($bin/lst-block --home "$sw/seed" add --public "$sw/file" | sed 's/.*"root":"\([^"]*\)".*/\1/')
+seed=$(serve "$sw/seed")
+$bin/lst-swarm --home "$sw/seed" announce --node "$tracker" "$root" > /dev/null
+# One reader alone, from the seed alone.
+$bin/lst-sign --home "$sw/solo" keygen --insecure-plaintext-key --name solo > /dev/null
+t0=$(date +%s%N)
+$bin/lst-swarm --home "$sw/solo" fetch --no-announce --peer "$seed" "$root" > /dev/null
+t1=$(date +%s%N)
+solo_ms=$(ms "$t0" "$t1")
+before=$($bin/lst-swarm --home "$sw/seed" stats | sed 's/.*"uploaded_bytes":\([0-9]*\).*/\1/')
+i=1
+while [ $i -le "$READERS" ]; do
+	$bin/lst-sign --home "$sw/r$i" keygen --insecure-plaintext-key --name "r$i" > /dev/null
+	serve "$sw/r$i" > /dev/null
+	i=$((i + 1))
+done
+t0=$(date +%s%N)
+pids=
+i=1
+while [ $i -le "$READERS" ]; do
+	$bin/lst-swarm --home "$sw/r$i" fetch --node "$tracker" "$root" > "$sw/r$i.json" &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+fails=0
+for p in $pids; do wait "$p" || fails=$((fails + 1)); done
+t1=$(date +%s%N)
+all_ms=$(ms "$t0" "$t1")
+after=$($bin/lst-swarm --home "$sw/seed" stats | sed 's/.*"uploaded_bytes":\([0-9]*\).*/\1/')
+up=$((after - before))
+echo "swarm: 1 seed, $READERS readers, $SMB MiB, loopback ($fails fetches failed)"
+echo "  one reader from one seed:      $solo_ms ms ($(rate $((SMB * 1048576)) "$solo_ms") MiB/s)"
+echo "  $READERS readers at once:           $all_ms ms until the last, $(awk -v a="$all_ms" -v b="$solo_ms" 'BEGIN { printf "%.2f", a / b }') x one reader alone (goal <= 2)"
+echo "  seed upload:                   $up bytes, $(awk -v u="$up" -v f="$((SMB * 1048576))" 'BEGIN { printf "%.2f", u / f }') x the file (goal <= 1.5)"
+swarm_stop
 fi
