@@ -414,6 +414,9 @@ static void on_progress(void *arg, const fetch_progress *p)
 {
 	fetch_ui *u = arg;
 	if (u->json) {
+		/* The result line that follows is the one "done". */
+		if (!strcmp(p->event, "done"))
+			return;
 		json_t *o = jsonio_obj("event", jsonio_str(p->event), "bytes", json_integer((json_int_t)p->bytes_done),
 				       "total", json_integer((json_int_t)p->bytes_total), "blocks",
 				       json_integer((json_int_t)p->blocks_done), "blocks_total",
