@@ -9,6 +9,8 @@
 #include "rpcclient.h"
 #include "secp.h"
 
+#include <sodium.h>
+
 #include <pthread.h>
 
 #define PROOF_TAG "lst-access-v1"
@@ -264,12 +266,23 @@ static void cache_put(const uint8_t key[32], uint64_t now, bool yes)
 
 int access_check_cached(const char *rpc_url, const uint8_t addr[20], const cid *root, uint64_t now)
 {
-	uint8_t key[32];
+	return access_check_salted(rpc_url, addr, root, 0, now);
+}
+
+int access_check_salted(const char *rpc_url, const uint8_t addr[20], const cid *root, uint64_t salt, uint64_t now)
+{
+	uint8_t key[32], nkey[32], s8[8];
 	int r;
 	cache_key(key, rpc_url, addr, root);
-	if ((r = cache_get(key, now)) >= 0)
-		return r;
+	/* A no is remembered per salt: a new proof (a reader who just bought) asks again. */
+	for (int i = 0; i < 8; i++)
+		s8[i] = (uint8_t)(salt >> (56 - 8 * i));
+	crypto_generichash(nkey, 32, s8, 8, key, 32);
+	if (cache_get(key, now) == 1)
+		return 1;
+	if (cache_get(nkey, now) == 0)
+		return 0;
 	if ((r = access_check(rpc_url, addr, root)) >= 0)
-		cache_put(key, now, r == 1);
+		cache_put(r == 1 ? key : nkey, now, r == 1);
 	return r;
 }

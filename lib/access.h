@@ -73,6 +73,13 @@ int access_check(const char *rpc_url, const uint8_t addr[20], const cid *root);
 #define ACCESS_CACHE_NO 2
 #define ACCESS_CACHE_SIZE 4096
 int access_check_cached(const char *rpc_url, const uint8_t addr[20], const cid *root, uint64_t now);
+/*
+ * The same, with a no remembered only for the same salt (the gateway
+ * passes the proof's expiry): the blocks of one fetch share one proof and
+ * one answer, while a reader who has just bought comes back with a new
+ * proof and is asked about afresh.
+ */
+int access_check_salted(const char *rpc_url, const uint8_t addr[20], const cid *root, uint64_t salt, uint64_t now);
 
 /* A root's id on chain: the sha2-256 digest of the root CID's binary form. */
 void root_id(uint8_t out[32], const cid *root);

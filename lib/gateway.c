@@ -5,7 +5,8 @@
  * streams (a depth-first walk pulled by MHD as it sends), the access
  * decision (proof, then the chain, asked by worker threads while the
  * connection is suspended), key envelopes, the provider endpoints over a
- * prov_registry, the counters, and the standalone server. Request
+ * prov_registry, super-seeding (the table of raw blocks recently served
+ * to swarm requesters), the counters, and the standalone server. Request
  * parsing is gwrequest.c; which blocks are gated is gated.c.
  */
 #include "lst.h"
@@ -31,6 +32,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,11 +45,19 @@
 #define MAX_GROOTS 16            /* gated roots reported per block */
 #define CAR_BLOCK (64u << 10)    /* MHD's buffer for CAR streams */
 
+/* A raw block recently served to a swarm requester (super-seeding). */
+typedef struct {
+	uint64_t key;   /* the block's hash */
+	uint64_t at;    /* when it was served, monotonic ms; 0: empty */
+	uint64_t who;   /* the requester's id hash, 0: none given */
+} ss_slot;
+
 typedef struct pending {
 	struct pending *next;
 	struct MHD_Connection *conn;
 	uint8_t addr[20];
 	cid root;
+	uint64_t salt; /* the proof's expiry: a new proof is a new question */
 	int result;
 	bool claimed, done;
 } pending;
@@ -60,8 +70,12 @@ struct gateway {
 	bstore *bs;
 	prov_registry *reg;
 	struct MHD_Daemon *mhd; /* standalone only */
-	atomic_uint_fast64_t uploaded, served, requests, denied;
+	atomic_uint_fast64_t uploaded, served, requests, denied, refused;
 	gated_index *gx;
+	/* super-seeding */
+	unsigned ss_ms;
+	ss_slot *ss;                 /* GW_SUPERSEED_SLOTS, allocated with the first swarm request */
+	pthread_mutex_t ss_lock;
 	/* access checks */
 	pthread_mutex_t ck_lock;
 	pthread_cond_t ck_cond;
@@ -75,6 +89,13 @@ struct gateway {
 static uint64_t now_s(void)
 {
 	return (uint64_t)time(NULL);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 + 1; /* never 0 */
 }
 
 /* ---- helpers ------------------------------------------------------------------ */
@@ -108,7 +129,7 @@ static enum MHD_Result queue(gateway *g, struct MHD_Connection *c, unsigned stat
 		atomic_fetch_add(&g->denied, 1);
 	MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
 	MHD_add_response_header(r, "Access-Control-Expose-Headers",
-				"Content-Length, Content-Type, Etag, X-Ipfs-Path, X-Ipfs-Roots");
+				"Content-Length, Content-Type, Etag, X-Ipfs-Path, X-Ipfs-Roots, Retry-After, X-Lst-Busy");
 	enum MHD_Result ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -207,10 +228,11 @@ static void *check_main(void *arg)
 		p->claimed = true;
 		uint8_t addr[20];
 		cid root = p->root;
+		uint64_t salt = p->salt;
 		memcpy(addr, p->addr, 20);
 		bool stopping = g->draining;
 		pthread_mutex_unlock(&g->ck_lock);
-		int r = stopping ? -1 : access_check_cached(g->rpc_url, addr, &root, now_s());
+		int r = stopping ? -1 : access_check_salted(g->rpc_url, addr, &root, salt, now_s());
 		pthread_mutex_lock(&g->ck_lock);
 		p->result = r;
 		p->done = true;
@@ -273,6 +295,7 @@ static int need_access(gateway *g, struct MHD_Connection *c, const cid *roots, s
 		p->conn = c;
 		memcpy(p->addr, pf->addr, 20);
 		p->root = pf->root;
+		p->salt = pf->expires;
 		MHD_suspend_connection(c);
 		p->next = g->pend;
 		g->pend = p;
@@ -626,6 +649,77 @@ static enum MHD_Result serve_car(gateway *g, struct MHD_Connection *c, const gw_
 	return queue(g, c, MHD_HTTP_OK, r);
 }
 
+/* ---- super-seeding (gateway.h) ------------------------------------------------- */
+
+/*
+ * Is this a swarm request (X-Lst-Swarm: 1[; id=TOKEN])? *who: a hash of
+ * TOKEN, 0 when none is given.
+ */
+static bool swarm_request(struct MHD_Connection *c, uint64_t *who)
+{
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, GW_SWARM_HEADER);
+	*who = 0;
+	if (!h)
+		return false;
+	while (*h == ' ')
+		h++;
+	if (h[0] != '1' || (h[1] && h[1] != ';' && h[1] != ' '))
+		return false;
+	for (const char *p = h + 1; *p;) {
+		p += strspn(p, " ;");
+		size_t n = strcspn(p, ";");
+		if (n > 3 && !strncasecmp(p, "id=", 3)) {
+			uint8_t d[32];
+			while (n > 3 && p[n - 1] == ' ')
+				n--;
+			sha256(d, (const uint8_t *)p + 3, n - 3);
+			memcpy(who, d, 8);
+			if (!*who)
+				*who = 1;
+		}
+		p += n;
+	}
+	return true;
+}
+
+/*
+ * May swarm requester who have block c now? Yes (and it is recorded as
+ * served to who), or no with *wait the milliseconds until it may.
+ */
+static bool superseed_admit(gateway *g, const cid *c, uint64_t who, uint64_t *wait)
+{
+	uint8_t d[32];
+	uint64_t key, now = now_ms();
+	cid_key(d, c);
+	memcpy(&key, d, 8);
+	pthread_mutex_lock(&g->ss_lock);
+	if (!g->ss)
+		g->ss = xcalloc(GW_SUPERSEED_SLOTS, sizeof(*g->ss));
+	ss_slot *s = &g->ss[key & (GW_SUPERSEED_SLOTS - 1)];
+	bool yes = s->key != key || !s->at || now >= s->at + g->ss_ms || (who && s->who == who);
+	if (yes)
+		*s = (ss_slot){key, now, who};
+	else
+		*wait = s->at + g->ss_ms - now;
+	pthread_mutex_unlock(&g->ss_lock);
+	return yes;
+}
+
+static enum MHD_Result reply_busy(gateway *g, struct MHD_Connection *c, uint64_t wait)
+{
+	char secs[24], ms[24];
+	snprintf(secs, sizeof(secs), "%llu", (unsigned long long)(wait + 999) / 1000);
+	snprintf(ms, sizeof(ms), "%llu", (unsigned long long)wait);
+	const char *text = "{\"error\":\"busy\",\"reason\":\"served recently: ask other readers\"}\n";
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	MHD_add_response_header(r, "Retry-After", secs);
+	MHD_add_response_header(r, GW_BUSY_HEADER, ms);
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	atomic_fetch_add(&g->refused, 1);
+	return queue(g, c, MHD_HTTP_SERVICE_UNAVAILABLE, r);
+}
+
 static const char *arg(struct MHD_Connection *c, const char *key)
 {
 	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
@@ -655,8 +749,13 @@ static enum MHD_Result handle_ipfs(gateway *g, struct MHD_Connection *c, const c
 		granted = true;
 		grant = pf.root;
 	}
-	if (rq.format == GW_RAW)
+	if (rq.format == GW_RAW) {
+		uint64_t who, wait;
+		if (!head && g->ss_ms && cid_codec(&rq.root) == CODEC_RAW && !gated_is_identity(&rq.root) &&
+		    swarm_request(c, &who) && bstore_has(g->bs, &rq.root) && !superseed_admit(g, &rq.root, who, &wait))
+			return reply_busy(g, c, wait);
 		return serve_raw(g, c, &rq.root, head);
+	}
 
 	/* The blocks on the path, then the DAG at its end. */
 	cid term = rq.root, *pre = NULL;
@@ -800,9 +899,10 @@ static enum MHD_Result handle_lst(gateway *g, struct MHD_Connection *c, const ch
 		gateway_stats s;
 		gateway_get_stats(g, &s);
 		return reply_json(g, c, MHD_HTTP_OK,
-				  json_pack("{s:I,s:I,s:I,s:I}", "uploaded_bytes", (json_int_t)s.uploaded_bytes,
+				  json_pack("{s:I,s:I,s:I,s:I,s:I}", "uploaded_bytes", (json_int_t)s.uploaded_bytes,
 					    "blocks_served", (json_int_t)s.blocks_served, "requests",
-					    (json_int_t)s.requests, "denied", (json_int_t)s.denied));
+					    (json_int_t)s.requests, "denied", (json_int_t)s.denied, "superseed_refused",
+					    (json_int_t)s.superseed_refused));
 	}
 	if (!strncmp(rest, "key/", 4))
 		return handle_key(g, c, rest + 4);
@@ -836,6 +936,7 @@ void gateway_get_stats(gateway *g, gateway_stats *out)
 	out->blocks_served = atomic_load(&g->served);
 	out->requests = atomic_load(&g->requests);
 	out->denied = atomic_load(&g->denied);
+	out->superseed_refused = atomic_load(&g->refused);
 }
 
 /* ---- life cycle ------------------------------------------------------------------ */
@@ -844,6 +945,7 @@ void gateway_opts_init(gateway_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->gate = true;
+	o->superseed_ms = GW_SUPERSEED_MS;
 }
 
 gateway *gateway_new(const gateway_opts *o)
@@ -872,6 +974,9 @@ gateway *gateway_new(const gateway_opts *o)
 	atomic_init(&g->served, 0);
 	atomic_init(&g->requests, 0);
 	atomic_init(&g->denied, 0);
+	atomic_init(&g->refused, 0);
+	g->ss_ms = o->superseed_ms;
+	pthread_mutex_init(&g->ss_lock, NULL);
 	g->gx = gated_new(bs, o->store_dir);
 	pthread_mutex_init(&g->ck_lock, NULL);
 	pthread_cond_init(&g->ck_cond, NULL);
@@ -906,6 +1011,8 @@ void gateway_free(gateway *g)
 	}
 	gated_free(g->gx);
 	hmap_free(&g->yes);
+	free(g->ss);
+	pthread_mutex_destroy(&g->ss_lock);
 	pthread_mutex_destroy(&g->ck_lock);
 	pthread_cond_destroy(&g->ck_cond);
 	prov_registry_free(g->reg);
@@ -939,7 +1046,7 @@ static enum MHD_Result sa_handler(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (!strcmp(method, "OPTIONS")) {
 		struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-		MHD_add_response_header(r, "Access-Control-Allow-Headers", "Content-Type, Accept, X-Lst-Access, X-Lst-Peer");
+		MHD_add_response_header(r, "Access-Control-Allow-Headers", "Content-Type, Accept, X-Lst-Access, X-Lst-Peer, X-Lst-Swarm");
 		MHD_add_response_header(r, "Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS");
 		return queue(g, c, MHD_HTTP_NO_CONTENT, r);
 	}

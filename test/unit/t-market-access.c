@@ -1141,10 +1141,20 @@ static void test_check(void)
 	   "another address is another entry");
 	ok(access_check_cached(url, addr, &root1, T + 70) == 0 && requests() == n0 + 7,
 	   "another root is another entry");
+	/* Salted: a no holds for its salt (a proof) only; a new proof asks again. */
+	ok(access_check_salted(url, other, &root1, 11, T + 80) == 0 && requests() == n0 + 8, "salted: a no asked once");
+	ok(access_check_salted(url, other, &root1, 11, T + 81) == 0 && requests() == n0 + 8,
+	   "... remembered for the same salt");
+	set_mode(M_TRUE);
+	ok(access_check_salted(url, other, &root1, 12, T + 81) == 1 && requests() == n0 + 9,
+	   "... another salt (a new proof after buying) asks again and gets the yes");
+	set_mode(M_FALSE);
+	ok(access_check_salted(url, other, &root1, 11, T + 82) == 1 && requests() == n0 + 9,
+	   "... and a yes holds for every salt");
 	set_mode(M_REVERT);
 	diag_set_quiet(true);
 	ok(access_check_cached(url, addr, &root0, T) == -1 && access_check_cached(url, addr, &root0, T) == -1 &&
-		   requests() == n0 + 9,
+		   requests() == n0 + 11,
 	   "errors are not remembered");
 	diag_set_quiet(false);
 
