@@ -197,3 +197,18 @@ mkfile() {
 	[ "$(echo "$output" | jq -r .checked)" -ge 1 ]
 	[ "$(echo "$output" | jq -r '.corrupt | length')" = 0 ]
 }
+
+@test "memory stays flat: adding and reading 512 MiB (public and encrypted) peak under 64 MiB" {
+	head -c $((512 * CHUNK)) /dev/urandom > "$BATS_TEST_TMPDIR/big"
+	/usr/bin/time -f %M -o "$BATS_TEST_TMPDIR/rss" lst-block add --public "$BATS_TEST_TMPDIR/big" > "$BATS_TEST_TMPDIR/add.json"
+	[ "$(tail -n 1 "$BATS_TEST_TMPDIR/rss")" -lt 65536 ]
+	root=$(jq -r .root "$BATS_TEST_TMPDIR/add.json")
+	/usr/bin/time -f %M -o "$BATS_TEST_TMPDIR/rss" lst-block cat "$root" > /dev/null
+	[ "$(tail -n 1 "$BATS_TEST_TMPDIR/rss")" -lt 65536 ]
+	/usr/bin/time -f %M -o "$BATS_TEST_TMPDIR/rss" lst-block add "$BATS_TEST_TMPDIR/big" > "$BATS_TEST_TMPDIR/add.json"
+	[ "$(tail -n 1 "$BATS_TEST_TMPDIR/rss")" -lt 65536 ]
+	root=$(jq -r .root "$BATS_TEST_TMPDIR/add.json")
+	/usr/bin/time -f %M -o "$BATS_TEST_TMPDIR/rss" lst-block cat "$root" > /dev/null
+	[ "$(tail -n 1 "$BATS_TEST_TMPDIR/rss")" -lt 65536 ]
+	rm -f "$BATS_TEST_TMPDIR/big"
+}
