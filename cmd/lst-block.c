@@ -208,7 +208,7 @@ static int cmd_add(int argc, char **argv)
 	const char *key_file = NULL, *book = NULL, *segment = NULL, *pass_file = NULL;
 	static const char *const usage[] = {
 		"lst-block add [--public] [--key-file F | --derive-key BOOK] [--segment-size N] PATH...",
-		"   or: ('-' reads standard input)", NULL};
+		"('-' reads standard input)", NULL};
 	const struct opt opts[] = {
 		OPT_BOOL(0, "public", &pub, "plain UnixFS, readable by anyone (covers, samples, free books)"),
 		OPT_STRING(0, "key-file", &key_file, "FILE", "encrypt under this content key (64 hex digits)"),
@@ -897,6 +897,10 @@ static int cmd_import(int argc, char **argv)
 			cid_str(cs, &roots[i]);
 			json_array_append_new(rs, jsonio_str(cs));
 			if (no_pin && bstore_unpin(s, &roots[i]) < 0)
+				r = -1;
+			/* A paid book arriving by CAR is gated like one added or fetched. */
+			int enc = r == 0 && bstore_has(s, &roots[i]) == 1 ? content_is_encrypted(s, &roots[i]) : 0;
+			if (enc < 0 || (enc == 1 && gateway_gate_root(bstore_dir(s), &roots[i]) < 0))
 				r = -1;
 		}
 		free(roots);

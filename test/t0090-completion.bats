@@ -195,8 +195,11 @@ two_keys() {
 	assert_line balance
 	assert_line send
 	assert_line node
+	# Built-in verbs and lst-* programs on the path: lst-block is one.
 	run complete_words _lst lst b
-	assert_output balance
+	assert_line balance
+	assert_line block
+	refute_line send
 }
 
 @test "lst node <TAB> gives start, stop and status, then their options" {
