@@ -33,6 +33,7 @@ setup() {
 
 teardown() {
 	lst-chain stop > /dev/null 2>&1 || true
+	[ -f "$BATS_TEST_TMPDIR/relay/swarm.pid" ] && LST_HOME="$BATS_TEST_TMPDIR/relay" lst-swarm stop > /dev/null 2>&1 || true
 }
 
 # as_reader CMD...: run as the reader.
@@ -96,4 +97,16 @@ as_reader() {
 	run as_reader lst-swarm fetch --no-announce --peer "$RPC" "$pub"
 	assert_success
 	[ "$(as_reader lst-block cat "$pub")" = "a free sample chapter" ]
+}
+
+@test "a paid book carried by CAR to another node's gateway is gated there too" {
+	lst-block export "$ROOT" > "$BATS_TEST_TMPDIR/book.car"
+	RELAY="$BATS_TEST_TMPDIR/relay"
+	LST_HOME="$RELAY" lst-block import < "$BATS_TEST_TMPDIR/book.car" > /dev/null
+	[ -n "$(ls "$RELAY/blocks/gated")" ]
+	url=$(LST_HOME="$RELAY" lst-swarm serve --listen 127.0.0.1:0 --rpc "$RPC" --detach 3>&- | jq -r .url)
+	code=$(curl -s -o "$BATS_TEST_TMPDIR/body" -w '%{http_code}' "$url/ipfs/$ROOT?format=raw")
+	LST_HOME="$RELAY" lst-swarm stop > /dev/null
+	[ "$code" = 403 ]
+	[ "$(jq -r .reason "$BATS_TEST_TMPDIR/body")" = "access proof required" ]
 }
