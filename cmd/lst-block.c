@@ -310,6 +310,18 @@ static int read_key(uint8_t key[32], const cid *root, const char *key_file)
 	return r;
 }
 
+/* An encrypted root's key (sodium memory, *key) and decrypted manifest (*m). 0 or -1. */
+static int open_manifest(uint8_t **key, json_t **m, bstore *s, const cid *root, const char *key_file)
+{
+	*m = NULL;
+	*key = sodium_malloc(32);
+	if (!*key)
+		return diag_error(LST_EFAIL, "out of secure memory");
+	if (read_key(*key, root, key_file) < 0 || content_manifest(s, m, root, *key) < 0)
+		return -1;
+	return 0;
+}
+
 static int cmd_cat(int argc, char **argv)
 {
 	const char *key_file = NULL, *segment = NULL;
@@ -502,11 +514,9 @@ static int cmd_get(int argc, char **argv)
 	if (enc < 0) {
 		r = -1;
 	} else if (enc == 1) {
-		uint8_t *key = sodium_malloc(32);
-		json_t *m = NULL;
-		r = key ? read_key(key, &root, key_file) : diag_error(LST_EFAIL, "out of secure memory");
-		if (r == 0)
-			r = content_manifest(s, &m, &root, key);
+		uint8_t *key;
+		json_t *m;
+		r = open_manifest(&key, &m, s, &root, key_file);
 		json_t *fl = m ? json_object_get(m, "files") : NULL;
 		for (size_t i = 0; r == 0 && i < json_array_size(fl); i++) {
 			json_t *f = json_array_get(fl, i);
@@ -607,11 +617,9 @@ static int cmd_ls(int argc, char **argv)
 	if (enc < 0) {
 		r = -1;
 	} else if (enc == 1) {
-		uint8_t *key = sodium_malloc(32);
-		json_t *m = NULL;
-		r = key ? read_key(key, &root, key_file) : diag_error(LST_EFAIL, "out of secure memory");
-		if (r == 0)
-			r = content_manifest(s, &m, &root, key);
+		uint8_t *key;
+		json_t *m;
+		r = open_manifest(&key, &m, s, &root, key_file);
 		json_t *fl = m ? json_object_get(m, "files") : NULL;
 		for (size_t i = 0; r == 0 && i < json_array_size(fl); i++) {
 			json_t *f = json_array_get(fl, i);

@@ -402,6 +402,33 @@ static int cmd_providers(int argc, char **argv)
 	return r;
 }
 
+/*
+ * The operands of fetch and key: --peer URLs (repeatable), one ROOT, and a
+ * node (--node, else config rpc) unless peers are given. 0 or -1.
+ */
+static int parse_root_peers(int argc, char **argv, const char *verb, const struct opt *opts,
+			    const char *const *usage, const char *const *node_url, cid *root, const char ***peers,
+			    size_t *npeers, char **node)
+{
+	argc = take_repeated(argc, argv, "peer", peers, npeers);
+	if (argc < 0)
+		return -1;
+	if (parse(argc, argv, opts, usage) != 1) {
+		free(*peers);
+		opt_usage_die(opts, usage, "%s takes one ROOT", verb);
+	}
+	if (parse_root(root, argv[0]) < 0) {
+		free(*peers);
+		return -1;
+	}
+	*node = default_node(*node_url);
+	if (!*node && !*npeers) {
+		free(*peers);
+		return diag_error(LST_EUSAGE, "no node and no peer to ask (pass --peer URL or --node URL)");
+	}
+	return 0;
+}
+
 /* ---- fetch ---- */
 
 typedef struct {
@@ -456,23 +483,10 @@ static int cmd_fetch(int argc, char **argv)
 		HOME_OPT,
 		OPT_END(),
 	};
-	argc = take_repeated(argc, argv, "peer", &peers, &npeers);
-	if (argc < 0)
-		return -1;
-	if (parse(argc, argv, opts, usage) != 1) {
-		free(peers);
-		opt_usage_die(opts, usage, "fetch takes one ROOT");
-	}
 	cid root;
-	if (parse_root(&root, argv[0]) < 0) {
-		free(peers);
+	char *node;
+	if (parse_root_peers(argc, argv, argv[0], opts, usage, &node_url, &root, &peers, &npeers, &node) < 0)
 		return -1;
-	}
-	char *node = default_node(node_url);
-	if (!node && !npeers) {
-		free(peers);
-		return diag_error(LST_EUSAGE, "no node and no peer to fetch from (pass --peer URL or --node URL)");
-	}
 	bstore *s = open_store();
 	secret_key k = {NULL};
 	key_entry e;
@@ -544,23 +558,10 @@ static int cmd_key(int argc, char **argv)
 		HOME_OPT,
 		OPT_END(),
 	};
-	argc = take_repeated(argc, argv, "peer", &peers, &npeers);
-	if (argc < 0)
-		return -1;
-	if (parse(argc, argv, opts, usage) != 1) {
-		free(peers);
-		opt_usage_die(opts, usage, "key takes one ROOT");
-	}
 	cid root;
-	if (parse_root(&root, argv[0]) < 0) {
-		free(peers);
+	char *node;
+	if (parse_root_peers(argc, argv, argv[0], opts, usage, &node_url, &root, &peers, &npeers, &node) < 0)
 		return -1;
-	}
-	char *node = default_node(node_url);
-	if (!node && !npeers) {
-		free(peers);
-		return diag_error(LST_EUSAGE, "no node and no peer to ask (pass --peer URL or --node URL)");
-	}
 	secret_key k = {NULL};
 	key_entry e;
 	if (home_key(&k, &e, true) < 0) {
