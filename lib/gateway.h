@@ -12,13 +12,33 @@
  *	GET  /lst/v1/key/{root}          the content key sealed to the proof's key
  *	POST /lst/v1/providers           one signed provider record (providers.h)
  *	GET  /lst/v1/providers/{root}    the live records for root, a JSON array
- *	GET  /lst/v1/stats               {"uploaded_bytes","blocks_served","requests","denied"}
+ *	GET  /lst/v1/stats               {"uploaded_bytes","blocks_served","requests","denied",
+ *	                                 "superseed_refused"}
  *
  * Statuses: 400 invalid CID, path or parameter; 404 not here; 405 other
  * methods; 406 neither ?format nor an acceptable Accept (we serve no
  * deserialized responses) or a format we do not serve; 403 a gated block
- * without access; 503 the chain could not be asked. Error bodies are
- * small JSON objects {"error":...}.
+ * without access; 503 the chain could not be asked, or busy (below).
+ * Error bodies are small JSON objects {"error":...}.
+ *
+ * Super-seeding, for our own swarm fetchers only. A raw request for a
+ * raw-codec block carrying the header
+ *	X-Lst-Swarm: 1[; id=TOKEN]
+ * (fetch.c sends it to complete providers; TOKEN names the fetcher) is
+ * refused when this gateway served the same block to a different swarm
+ * requester (another TOKEN, or one without) less than opts.superseed_ms
+ * ago: 503 with Retry-After (whole seconds, at least 1), X-Lst-Busy (the
+ * milliseconds until the block is served again here), Cache-Control
+ * no-store and {"error":"busy","reason":"served recently: ask other
+ * readers"}, counted as "superseed_refused". So a seed sends each block
+ * about once per window and readers fetch it from each other, as
+ * BitTorrent super-seeding does. A refusal does not renew the window;
+ * after it the next swarm request is served. Requests without the header
+ * (ordinary IPFS clients; our fetcher after two refusals of the same
+ * block, so nobody starves), HEAD, CARs and non-raw blocks are never
+ * refused, and only swarm requests that were served start a window. The
+ * table of served blocks is bounded (GW_SUPERSEED_SLOTS, a slot per
+ * block hash, overwritten on collision: a forgotten block is just served).
  *
  * Gating. A root is gated when the store has the empty marker file
  * STORE/gated/ROOT (gateway_gate_root; lst-block add and lst-swarm fetch
@@ -62,9 +82,15 @@ typedef struct {
 	size_t npeers;
 	bool gate;                       /* default true: gate paid roots; false serves every block */
 	const char *self_url;            /* this gateway's URL, sent as X-Lst-Peer (gateway_start sets it) */
+	unsigned superseed_ms;           /* super-seeding window (above); default GW_SUPERSEED_MS, 0 off */
 } gateway_opts;
 
-/* Options with their defaults (gate on, everything else empty). */
+#define GW_SUPERSEED_MS 3000
+#define GW_SUPERSEED_SLOTS (1u << 16)
+#define GW_SWARM_HEADER "X-Lst-Swarm"
+#define GW_BUSY_HEADER "X-Lst-Busy"
+
+/* Options with their defaults (gate on, superseed_ms GW_SUPERSEED_MS, everything else empty). */
 void gateway_opts_init(gateway_opts *o);
 
 /* ---- inside another MHD server (the daemon's RPC port) ---------------- */
@@ -114,6 +140,7 @@ typedef struct {
 	uint64_t blocks_served;  /* raw blocks and CAR sections sent */
 	uint64_t requests;
 	uint64_t denied;         /* 403 answers */
+	uint64_t superseed_refused; /* 503 busy answers to swarm requests (super-seeding) */
 } gateway_stats;
 
 void gateway_get_stats(gateway *g, gateway_stats *out);

@@ -2,8 +2,9 @@
  * The gateway over HTTP (libcurl against gateway_start on 127.0.0.1:0):
  * trustless-gateway statuses and headers for raw and CAR, providers and
  * their gossip, stats, gating (denials, an unreachable chain, and a fake
- * chain that answers the market's hasAccess) and key envelopes; and the
- * request parser alone.
+ * chain that answers the market's hasAccess) and key envelopes,
+ * super-seeding (busy answers to swarm requests); and the request parser
+ * alone.
  */
 #include "lst.h"
 #include "unit.h"
@@ -300,6 +301,93 @@ static int car_blocks(const resp *r, cid *root, cid *out, size_t max, size_t *n)
 	car_close(cr);
 	close(fd);
 	return k;
+}
+
+/* ---- super-seeding ---- */
+
+static gateway *ss_start(unsigned window, char *url, size_t cap)
+{
+	gateway_opts o;
+	gateway_opts_init(&o);
+	o.store_dir = store;
+	o.superseed_ms = window;
+	gateway *g = NULL;
+	if (gateway_start(&g, &o, "127.0.0.1:0", url, cap) < 0)
+		diag_die(LST_EFAIL, "cannot start a gateway");
+	return g;
+}
+
+static long ss_get(const char *base, const char *method, const cid *c, const char *swarm, const char *format, resp *keep)
+{
+	char cs[CID_STR_MAX], h[128];
+	cid_str(cs, c);
+	snprintf(h, sizeof(h), "X-Lst-Swarm: %s", swarm ? swarm : "");
+	const char *hdrs[] = {h, NULL};
+	char *u = url_of(base, "/ipfs/%s?format=%s", cs, format);
+	resp r;
+	http(&r, method, u, swarm ? hdrs : NULL, NULL);
+	free(u);
+	long st = r.ok ? r.status : -1;
+	if (keep)
+		*keep = r;
+	else
+		resp_free(&r);
+	return st;
+}
+
+static void test_superseed(void)
+{
+	char u[128], us[128], uo[128];
+	/* a window far longer than this test: no timing in what follows */
+	gateway *g = ss_start(600000, u, sizeof(u));
+	ok(ss_get(u, "GET", &leaf0, "1; id=a", "raw", NULL) == 200, "super-seeding: the first swarm request is served");
+	resp r;
+	long st = ss_get(u, "GET", &leaf0, "1; id=b", "raw", &r);
+	char *end;
+	unsigned long ra = strtoul(hdr(&r, "Retry-After"), &end, 10);
+	unsigned long busy = strtoul(hdr(&r, "X-Lst-Busy"), &end, 10);
+	ok(st == 503 && ra >= 1 && ra <= 600 && busy > 0 && busy <= 600000 && !*end,
+	   "another swarm requester within the window: 503, Retry-After %lu, X-Lst-Busy %lu", ra, busy);
+	ok(json_reason(&r, "busy", "served recently: ask other readers") &&
+	   !strcmp(hdr(&r, "Cache-Control"), "no-store") && !strcmp(hdr(&r, "Content-Type"), "application/json"),
+	   "the busy answer: JSON error and reason, not cached");
+	resp_free(&r);
+	ok(ss_get(u, "GET", &leaf0, "1", "raw", NULL) == 503, "a swarm requester without an id: 503 too");
+	ok(ss_get(u, "GET", &leaf0, NULL, "raw", NULL) == 200, "no X-Lst-Swarm (an ordinary client): served");
+	ok(ss_get(u, "GET", &leaf0, "0", "raw", NULL) == 200 && ss_get(u, "GET", &leaf0, "yes", "raw", NULL) == 200,
+	   "X-Lst-Swarm other than 1: not a swarm request, served");
+	ok(ss_get(u, "GET", &leaf0, "1; id=a", "raw", NULL) == 200, "the requester it was served to, asking again: served");
+	ok(ss_get(u, "GET", &leaf0, "1; id=c", "raw", NULL) == 503, "the window is still the first serving's");
+	ok(ss_get(u, "HEAD", &leaf0, "1; id=c", "raw", NULL) == 200 && ss_get(u, "GET", &leaf0, "1; id=c", "car", NULL) == 200,
+	   "HEAD and CAR requests are never refused");
+	ok(ss_get(u, "GET", &file_root, "1; id=a", "raw", NULL) == 200 &&
+	   ss_get(u, "GET", &file_root, "1; id=b", "raw", NULL) == 200, "a non-raw block: never refused");
+	ok(ss_get(u, "GET", &missing, "1; id=a", "raw", NULL) == 404 && ss_get(u, "GET", &missing, "1; id=b", "raw", NULL) == 404,
+	   "a block not here: 404, not busy");
+	ok(ss_get(u, "GET", &gated_leaf, "1; id=b", "raw", NULL) == 403, "a gated block without access: 403 before busy");
+	cid leaf1;
+	walk_list wl = {.n = 0};
+	cid m;
+	if (dag_walk(bs, &file_root, collect, &wl, &m) != 0 || wl.n < 3)
+		diag_die(LST_EFAIL, "cannot walk the file");
+	leaf1 = wl.c[2];
+	ok(ss_get(u, "GET", &leaf1, "1; id=b", "raw", NULL) == 200, "another block: served to another requester");
+	ok(ss_get(u, "GET", &leaf1, "1; id=a", "raw", NULL) == 503, "and refused to the first");
+	ok(stat_of(u, "superseed_refused") == 4, "stats: superseed_refused counts the 4 busy answers");
+	gateway_stop(g);
+
+	/* off */
+	g = ss_start(0, uo, sizeof(uo));
+	ok(ss_get(uo, "GET", &leaf0, "1; id=a", "raw", NULL) == 200 && ss_get(uo, "GET", &leaf0, "1; id=b", "raw", NULL) == 200 &&
+	   stat_of(uo, "superseed_refused") == 0, "superseed_ms 0: never refused");
+	gateway_stop(g);
+
+	/* a short window, slept past */
+	g = ss_start(200, us, sizeof(us));
+	ok(ss_get(us, "GET", &leaf0, "1; id=a", "raw", NULL) == 200, "short window: served");
+	usleep(400 * 1000);
+	ok(ss_get(us, "GET", &leaf0, "1; id=b", "raw", NULL) == 200, "after the window: served to another requester");
+	gateway_stop(g);
 }
 
 static void test_parse(void)
@@ -905,6 +993,7 @@ int main(void)
 	test_gating(&o);
 	diag_set_quiet(false);
 	test_gating_live();
+	test_superseed();
 	resp r;
 	get(&r, "GET", NULL, "/lst/v1/nothing");
 	ok(r.status == 404, "an unknown /lst/v1/ endpoint: 404");
@@ -913,8 +1002,8 @@ int main(void)
 	json_t *j = body_json(&r);
 	ok(r.status == 200 && json_is_integer(json_object_get(j, "uploaded_bytes")) &&
 	   json_is_integer(json_object_get(j, "blocks_served")) && json_is_integer(json_object_get(j, "requests")) &&
-	   json_is_integer(json_object_get(j, "denied")),
-	   "stats: the four counters");
+	   json_is_integer(json_object_get(j, "denied")) && json_is_integer(json_object_get(j, "superseed_refused")),
+	   "stats: the five counters");
 	json_decref(j);
 	resp_free(&r);
 	gateway_stop(g);
