@@ -8,12 +8,14 @@
 #include "content.h"
 #include "diag.h"
 #include "gateway.h"
+#include "hex.h"
 #include "hmap.h"
 #include "providers.h"
 #include "secp.h"
 
 #include <curl/curl.h>
 #include <sodium.h>
+#include <strings.h>
 #include <time.h>
 
 #define DEFAULT_INFLIGHT 16
@@ -34,6 +36,9 @@
 #define LIST_MAX (32u << 20)     /* a provider list */
 #define REPLY_MAX 4096           /* other answers we read (errors, reasons) */
 #define NO_POS UINT64_MAX
+#define BUSY_DEFAULT_MS 1000     /* a busy answer without a time: ask that peer for that block again after this */
+#define BUSY_MAX_MS 60000
+#define SUPERSEED_TRIES 2        /* refusals of a block by a peer before we ask it without X-Lst-Swarm */
 
 enum { K_UNKNOWN, K_INTERNAL, K_LEAF };   /* what a block is, as far as we know */
 enum { S_NEED, S_FLIGHT, S_HAVE };
@@ -51,7 +56,15 @@ typedef struct {
 	uint32_t nkids;
 	uint32_t *lack;          /* peers that answered 404 for it */
 	uint32_t nlack, caplack;
+	struct refusal *busy;    /* peers that answered busy for it (super-seeding) */
+	uint32_t nbusy, capbusy;
 } blk;
+
+/* Peer `peer` answered busy for a block `count` times; not asked again for it until `until` (ms). */
+typedef struct refusal {
+	uint32_t peer, count;
+	uint64_t until;
+} refusal;
 
 typedef struct {
 	char *url;
@@ -75,6 +88,8 @@ typedef struct xfer {
 	buf body;
 	size_t max;
 	bool over;
+	int64_t busy_ms;         /* X-Lst-Busy, -1 absent */
+	int64_t retry_s;         /* Retry-After in seconds, -1 absent */
 	uint64_t started;        /* ms */
 	struct xfer *prev, *next;
 } xfer;
@@ -122,8 +137,12 @@ typedef struct {
 	uint64_t last_list_start, next_list, last_announce, announced_leaves;
 	uint64_t last_expires;   /* of our last record: each must expire later (providers.h keeps the newer) */
 	struct curl_slist *hdr;  /* Accept and the access proof */
+	struct curl_slist *hdr_swarm; /* the same and X-Lst-Swarm, for leaves asked of seeds */
+	char swarm_id[24];       /* this fetch's X-Lst-Swarm id: "0x" and 16 hex digits */
+	uint64_t busy_last;      /* the latest `until` of a busy answer: not stuck before it */
+	uint64_t refusals;       /* busy answers in all */
 	struct curl_slist *json_hdr;
-	struct curl_slist *old_hdrs[8];
+	struct curl_slist *old_hdrs[16];
 	size_t nold;
 	uint64_t proof_made;
 
@@ -433,6 +452,7 @@ static void fetcher_free(fetcher *f)
 	for (size_t i = 0; i < f->nb; i++) {
 		free(f->b[i].kids);
 		free(f->b[i].lack);
+		free(f->b[i].busy);
 	}
 	free(f->b);
 	free(f->local);
@@ -593,6 +613,39 @@ static void reason_of(char *out, size_t cap, const buf *body, long status)
 	json_decref(j);
 }
 
+/* Response headers of block requests: X-Lst-Busy and Retry-After (seconds; a date is ignored). */
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+	xfer *x = ud;
+	size_t len = size * n;
+	const char *names[] = {GW_BUSY_HEADER ":", "Retry-After:"};
+	for (size_t k = 0; k < ARRAY_SIZE(names); k++) {
+		size_t nl = strlen(names[k]);
+		if (len <= nl || strncasecmp(p, names[k], nl))
+			continue;
+		char v[24];
+		size_t vl = len - nl;
+		if (vl >= sizeof(v))
+			break;
+		memcpy(v, p + nl, vl);
+		v[vl] = 0;
+		const char *d = v + strspn(v, " ");
+		char *e;
+		unsigned long long t = strtoull(d, &e, 10);
+		while (*e == ' ' || *e == '\r' || *e == '\n')
+			e++;
+		if (*d >= '0' && *d <= '9' && !*e) {
+			if (t > INT32_MAX)
+				t = INT32_MAX;
+			if (k == 0)
+				x->busy_ms = (int64_t)t;
+			else
+				x->retry_s = (int64_t)t;
+		}
+	}
+	return len;
+}
+
 static size_t sink(char *p, size_t size, size_t n, void *ud)
 {
 	xfer *x = ud;
@@ -720,6 +773,21 @@ static bool lacks(const blk *b, uint32_t pi)
 		if (b->lack[k] == pi)
 			return true;
 	return false;
+}
+
+static refusal *refusal_of(const blk *b, uint32_t pi)
+{
+	for (uint32_t k = 0; k < b->nbusy; k++)
+		if (b->busy[k].peer == pi)
+			return &b->busy[k];
+	return NULL;
+}
+
+/* Has peer pi said it is busy with block b until later than now? */
+static bool refusing(const blk *b, uint32_t pi, uint64_t now)
+{
+	const refusal *r = b->nbusy ? refusal_of(b, pi) : NULL;
+	return r && now < r->until;
 }
 
 /* Does peer pi say it has block b? Everyone has the internal blocks. */
@@ -861,6 +929,11 @@ static xfer *start(fetcher *f, int kind, const char *url)
 	curl_easy_setopt(x->h, CURLOPT_WRITEFUNCTION, sink);
 	curl_easy_setopt(x->h, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(x->h, CURLOPT_PRIVATE, x);
+	x->busy_ms = x->retry_s = -1;
+	if (kind == X_BLOCK) {
+		curl_easy_setopt(x->h, CURLOPT_HEADERFUNCTION, on_header);
+		curl_easy_setopt(x->h, CURLOPT_HEADERDATA, x);
+	}
 	curl_easy_setopt(x->h, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
 	/* a stalled peer is cut after about 5 s */
 	curl_easy_setopt(x->h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
@@ -882,25 +955,40 @@ static void make_headers(fetcher *f)
 	uint64_t now = now_s();
 	if (f->hdr && (!f->o->priv || now < f->proof_made + PROOF_RENEW))
 		return;
-	if (f->hdr) {
+	for (int k = 0; k < 2; k++) {
+		struct curl_slist *old = k ? f->hdr_swarm : f->hdr;
+		if (!old)
+			continue;
 		if (f->nold == ARRAY_SIZE(f->old_hdrs)) {
 			/* only after hours; transfers using the oldest are long gone */
 			curl_slist_free_all(f->old_hdrs[0]);
 			memmove(f->old_hdrs, f->old_hdrs + 1, (f->nold - 1) * sizeof(f->old_hdrs[0]));
 			f->nold--;
 		}
-		f->old_hdrs[f->nold++] = f->hdr;
+		f->old_hdrs[f->nold++] = old;
 	}
-	f->hdr = curl_slist_append(NULL, "Accept: application/vnd.ipld.raw");
+	if (!f->swarm_id[0]) {
+		uint8_t id[8];
+		randombytes_buf(id, sizeof(id));
+		hex_encode(f->swarm_id, id, sizeof(id));
+	}
+	char proof[ACCESS_STR_MAX + 32] = "", swarm[64];
 	if (f->o->priv) {
 		access_proof ap;
 		if (access_proof_make(&ap, f->o->priv, &f->root, now + PROOF_LIFETIME) == 0) {
-			char v[ACCESS_STR_MAX], line[ACCESS_STR_MAX + 32];
+			char v[ACCESS_STR_MAX];
 			access_proof_str(v, &ap);
-			snprintf(line, sizeof(line), "%s: %s", ACCESS_HEADER, v);
-			f->hdr = curl_slist_append(f->hdr, line);
+			snprintf(proof, sizeof(proof), "%s: %s", ACCESS_HEADER, v);
 		}
 	}
+	snprintf(swarm, sizeof(swarm), "%s: 1; id=%s", GW_SWARM_HEADER, f->swarm_id);
+	f->hdr = curl_slist_append(NULL, "Accept: application/vnd.ipld.raw");
+	f->hdr_swarm = curl_slist_append(NULL, "Accept: application/vnd.ipld.raw");
+	if (proof[0]) {
+		f->hdr = curl_slist_append(f->hdr, proof);
+		f->hdr_swarm = curl_slist_append(f->hdr_swarm, proof);
+	}
+	f->hdr_swarm = curl_slist_append(f->hdr_swarm, swarm);
 	f->proof_made = now;
 }
 
@@ -914,7 +1002,16 @@ static void start_block(fetcher *f, uint32_t bi, uint32_t pi)
 	free(url);
 	x->blk = bi;
 	x->peer = pi;
-	curl_easy_setopt(x->h, CURLOPT_HTTPHEADER, f->hdr);
+	/*
+	 * Super-seeding (gateway.h): a leaf asked of a seed while we use a
+	 * registry (so other readers may have it) says we are a swarm fetcher;
+	 * after SUPERSEED_TRIES busy answers for it we ask plainly, so we
+	 * never starve.
+	 */
+	const blk *b = &f->b[bi];
+	const refusal *r = b->nbusy ? refusal_of(b, pi) : NULL;
+	bool swarm = f->o->node && f->p[pi].complete && b->kind == K_LEAF && (!r || r->count < SUPERSEED_TRIES);
+	curl_easy_setopt(x->h, CURLOPT_HTTPHEADER, swarm ? f->hdr_swarm : f->hdr);
 	x->started = now_ms();
 	f->b[bi].state = S_FLIGHT;
 	f->b[bi].nflight++;
@@ -1001,6 +1098,45 @@ static int got_block(fetcher *f, uint32_t bi, uint32_t pi, const buf *body)
 	return 0;
 }
 
+/* Is a 503 a busy answer (super-seeding: X-Lst-Busy, or the JSON error "busy")? */
+static bool busy_answer(int64_t busy_ms, int64_t retry_s, const buf *body)
+{
+	if (busy_ms >= 0)
+		return true;
+	json_t *j = body->len ? json_loadb((const char *)body->p, body->len, 0, NULL) : NULL;
+	const char *e = json_string_value(json_object_get(j, "error"));
+	bool yes = e && !strcmp(e, "busy");
+	json_decref(j);
+	return yes;
+}
+
+/*
+ * Peer pi is busy with block bi (it served it to another reader just now):
+ * not a failure; that peer is not asked for it until the time it gave, and
+ * meanwhile the block comes from another provider or waits.
+ */
+static void peer_busy(fetcher *f, uint32_t bi, uint32_t pi, int64_t busy_ms, int64_t retry_s)
+{
+	blk *b = &f->b[bi];
+	uint64_t wait = busy_ms >= 0 ? (uint64_t)busy_ms : retry_s >= 0 ? (uint64_t)retry_s * 1000 : BUSY_DEFAULT_MS;
+	if (wait > BUSY_MAX_MS)
+		wait = BUSY_MAX_MS;
+	refusal *r = refusal_of(b, pi);
+	if (!r) {
+		if (b->nbusy == b->capbusy) {
+			b->capbusy = b->capbusy ? b->capbusy * 2 : 1;
+			b->busy = xrealloc(b->busy, b->capbusy * sizeof(*b->busy));
+		}
+		r = &b->busy[b->nbusy++];
+		*r = (refusal){pi, 0, 0};
+	}
+	r->count++;
+	r->until = now_ms() + wait;
+	if (r->until > f->busy_last)
+		f->busy_last = r->until;
+	f->refusals++;
+}
+
 /* A transfer ended. -1 on a fatal error (reported). */
 static int finish(fetcher *f, xfer *x, CURLcode cr)
 {
@@ -1021,6 +1157,7 @@ static int finish(fetcher *f, xfer *x, CURLcode cr)
 		buf body = x->body;
 		x->body = (buf)BUF_INIT;
 		bool over = x->over;
+		int64_t x_busy_ms = x->busy_ms, x_retry_s = x->retry_s;
 		release(f, x);
 		x = NULL;
 		if (over) {
@@ -1037,6 +1174,8 @@ static int finish(fetcher *f, xfer *x, CURLcode cr)
 			}
 			b->lack[b->nlack++] = pi;
 			f->order_dirty = true;
+		} else if (status == 503 && busy_answer(x_busy_ms, x_retry_s, &body)) {
+			peer_busy(f, bi, pi, x_busy_ms, x_retry_s);
 		} else if (status == 403 || status == 401) {
 			reason_of(why, sizeof(why), &body, status);
 			if (!f->deny_reason[0]) {
@@ -1077,6 +1216,7 @@ static int choose(fetcher *f, uint32_t bi, int except)
 	const blk *b = &f->b[bi];
 	int best = -1;
 	unsigned ties = 0;
+	uint64_t now = b->nbusy ? now_ms() : 0;
 	/* a leaf another reader has is not asked of a seed, even while that reader is busy */
 	bool reader_has = false;
 	for (size_t i = 0; b->kind == K_LEAF && except < 0 && i < f->np && !reader_has; i++)
@@ -1084,7 +1224,7 @@ static int choose(fetcher *f, uint32_t bi, int except)
 	for (size_t i = 0; i < f->np; i++) {
 		const peer *p = &f->p[i];
 		if ((int)i == except || !usable(p) || p->inflight >= limit(f, p) || (reader_has && p->complete) ||
-		    !peer_has(f, (uint32_t)i, b))
+		    !peer_has(f, (uint32_t)i, b) || (b->nbusy && refusing(b, (uint32_t)i, now)))
 			continue;
 		int cmp = 0;
 		if (best < 0) {
@@ -1311,7 +1451,9 @@ static int run(fetcher *f)
 		    f->last_expires < now_s() + ANNOUNCE_LIFETIME + ANNOUNCE_AHEAD)
 			start_announce(f);
 		schedule(f);
-		if (!f->block_inflight) {
+		if (!f->block_inflight && now < f->busy_last) {
+			stuck_since = 0; /* blocks refused for a while: ask again when it is over */
+		} else if (!f->block_inflight) {
 			if (!stuck_since)
 				stuck_since = now;
 			/* give the node's registry one more look before giving up */
@@ -1422,6 +1564,7 @@ int swarm_fetch(bstore *s, fetch_result *out, const cid *root, const fetch_opts 
 	for (size_t i = 0; i < f.nold; i++)
 		curl_slist_free_all(f.old_hdrs[i]);
 	curl_slist_free_all(f.hdr);
+	curl_slist_free_all(f.hdr_swarm);
 	curl_slist_free_all(f.json_hdr);
 	fetcher_free(&f);
 	return rc;

@@ -20,6 +20,18 @@
  * fails three times (connection, 5xx, stall of about 5 s) is dropped; 404
  * means "this peer lacks this block"; 403 "this peer denies us".
  *
+ * Super-seeding (gateway.h). With a node (o->node), a leaf asked of a
+ * seed carries X-Lst-Swarm: 1; id=<random per fetch>, so a seed that
+ * served that leaf to another reader moments ago answers 503 busy
+ * (X-Lst-Busy ms, Retry-After s, or the JSON error "busy"): not a failure
+ * of the peer; that seed is not asked for that leaf until the time it
+ * gave, and the leaf comes from another provider meanwhile (most often
+ * the reader it was just sent to, once its record shows it) or waits.
+ * After two busy answers for a leaf, the next request to that seed goes
+ * without the header, which a gateway always serves: nobody starves.
+ * Leaves asked of other readers, internal blocks, and fetches from
+ * --peer URLs alone (no node) never carry the header.
+ *
  * Leaves: a block is a leaf if its codec is raw or it has no links. The
  * leaves of a DAG in depth-first link order (a block linked twice counts
  * twice) are the positions of a provider record's have-bitmap

@@ -2,7 +2,8 @@
  * The swarm fetch (fetch.c) against test gateways on loopback: one peer,
  * several, resume, bad peers (corrupt, 404, 403, 500, oversize, closed),
  * partial providers from a node's registry, announcements, access proofs,
- * have-sets, and blocks read back equal to what was added.
+ * have-sets, seeds that answer busy (super-seeding), and blocks read back
+ * equal to what was added.
  */
 #include "lst.h"
 #include "unit.h"
@@ -53,7 +54,12 @@ typedef struct {
 	volatile bool stopping;
 	pthread_mutex_t lock;
 	unsigned requests, bad_accept, proofs_ok, hits; /* requests: 200s; hits: every block request */
-	uint64_t bytes;
+	uint64_t bytes, leaf_bytes;   /* of 200s; of those, raw blocks */
+	/* super-seeding: busy answers to leaf requests with X-Lst-Swarm */
+	int busy_left;        /* this many more (-1: always, 0: none) */
+	bool busy_json_only;  /* say so by the JSON error and Retry-After: 1 only, else X-Lst-Busy: busy_ms */
+	unsigned busy_ms;
+	unsigned swarm_hits, swarm_ids_ok, internal_swarm, busy; /* X-Lst-Swarm seen; well-formed; on non-leaves; busy answers */
 } tsrv;
 
 typedef struct {
@@ -93,6 +99,34 @@ static enum MHD_Result get_block(tsrv *t, struct MHD_Connection *c, const char *
 	pthread_mutex_unlock(&t->lock);
 	if (cid_parse(&k, s) < 0)
 		return answer(c, 400, "application/json", "{}", 2);
+	const char *sw = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Lst-Swarm");
+	if (sw) {
+		bool busy = false;
+		pthread_mutex_lock(&t->lock);
+		t->swarm_hits++;
+		t->swarm_ids_ok += !strncmp(sw, "1; id=0x", 8) && strlen(sw) == 8 + 16;
+		t->internal_swarm += cid_codec(&k) != CODEC_RAW;
+		if (t->busy_left && cid_codec(&k) == CODEC_RAW) {
+			busy = true;
+			t->busy++;
+			if (t->busy_left > 0)
+				t->busy_left--;
+		}
+		pthread_mutex_unlock(&t->lock);
+		if (busy) {
+			const char *text = "{\"error\":\"busy\",\"reason\":\"served recently: ask other readers\"}";
+			char ms[24];
+			snprintf(ms, sizeof(ms), "%u", t->busy_ms);
+			struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+			MHD_add_response_header(r, "Content-Type", "application/json");
+			MHD_add_response_header(r, "Retry-After", "1");
+			if (!t->busy_json_only)
+				MHD_add_response_header(r, "X-Lst-Busy", ms);
+			enum MHD_Result ret = MHD_queue_response(c, 503, r);
+			MHD_destroy_response(r);
+			return ret;
+		}
+	}
 	switch (t->mode) {
 	case M_403:
 		return deny(c, "not purchased");
@@ -141,6 +175,8 @@ static enum MHD_Result get_block(tsrv *t, struct MHD_Connection *c, const char *
 	pthread_mutex_lock(&t->lock);
 	t->requests++;
 	t->bytes += b.len;
+	if (cid_codec(&k) == CODEC_RAW)
+		t->leaf_bytes += b.len;
 	pthread_mutex_unlock(&t->lock);
 	enum MHD_Result r = answer(c, 200, "application/vnd.ipld.raw", b.p ? b.p : (uint8_t *)"", b.len);
 	buf_free(&b);
@@ -970,6 +1006,87 @@ static void test_deep_dag(void)
 	free(deep.data);
 }
 
+/* Seeds that answer busy (super-seeding, gateway.h): not failures; asked again later, or elsewhere. */
+static void test_busy_seeds(void)
+{
+	uint8_t *k1 = sodium_malloc(32), *k2 = sodium_malloc(32);
+	secp_keygen(k1);
+	secp_keygen(k2);
+	tsrv *s1 = srv_start(src, M_OK), *node = srv_start(NULL, M_OK);
+	node->reg = prov_registry_new();
+	s1->busy_left = -1;
+	s1->busy_ms = 20;
+
+	/* --peer only, no registry: no X-Lst-Swarm, so a super-seeding seed serves us as any client */
+	const char *peers[] = {s1->url};
+	events ev = {0};
+	fetch_opts op = {.peers = peers, .npeers = 1, .progress = on_progress, .arg = &ev};
+	fetch_result r;
+	bstore *dst = new_store();
+	ok(swarm_fetch(dst, &r, &five.root, &op) == 0 && s1->swarm_hits == 0 && s1->busy == 0,
+	   "without a registry: no X-Lst-Swarm sent (%u), fetched", s1->swarm_hits);
+	fetch_result_free(&r);
+	bstore_close(dst);
+
+	/* the registry lists one seed, busy for every swarm request: each leaf refused twice, then asked plainly */
+	prov_record p1 = record_for(k1, s1->url, &five.root, true, 0, NULL, 0);
+	registry_put(node, &p1);
+	prov_record_free(&p1);
+	memset(&ev, 0, sizeof(ev));
+	fetch_opts o = {.node = node->url, .progress = on_progress, .arg = &ev};
+	dst = new_store();
+	ok(swarm_fetch(dst, &r, &five.root, &o) == 0 && same_bytes(dst, &five.root, five.data, five.len),
+	   "a seed busy for every swarm request: fetched all the same");
+	ok(s1->busy == 2 * five.nleaves && s1->swarm_hits == 2 * five.nleaves && s1->swarm_ids_ok == s1->swarm_hits &&
+	   s1->internal_swarm == 0,
+	   "each leaf asked with X-Lst-Swarm: 1; id=.. twice (%u), then without; the root never with it", s1->busy);
+	ok(ev.dropped == 0 && from_bytes(&r, s1->url) == five.bytes, "busy is no failure: the seed kept, it served everything");
+	fetch_result_free(&r);
+	bstore_close(dst);
+
+	/* busy said by the JSON error only (Retry-After: 1), once */
+	s1->busy_left = 1;
+	s1->busy_json_only = true;
+	s1->busy = 0;
+	memset(&ev, 0, sizeof(ev));
+	dst = new_store();
+	ok(swarm_fetch(dst, &r, &five.root, &o) == 0 && s1->busy == 1 && ev.dropped == 0 &&
+	   from_bytes(&r, s1->url) == five.bytes, "a JSON busy answer: retried after Retry-After, fetched from that seed");
+	fetch_result_free(&r);
+	bstore_close(dst);
+
+	/* two seeds, one busy for a minute: every leaf from the other, the busy one asked once per leaf at most */
+	object many;
+	make_object(&many, src, 100 * 1024, false, 1024, 1024);
+	tsrv *s2 = srv_start(src, M_OK);
+	s1->busy_left = -1;
+	s1->busy_json_only = false;
+	s1->busy_ms = 60000;
+	s1->busy = 0;
+	prov_record p2 = record_for(k2, s2->url, &many.root, true, 0, NULL, 0);
+	p1 = record_for(k1, s1->url, &many.root, true, 0, NULL, 0);
+	registry_put(node, &p1);
+	registry_put(node, &p2);
+	prov_record_free(&p1);
+	prov_record_free(&p2);
+	memset(&ev, 0, sizeof(ev));
+	dst = new_store();
+	s1->leaf_bytes = 0;
+	ok(swarm_fetch(dst, &r, &many.root, &o) == 0 && same_bytes(dst, &many.root, many.data, many.len),
+	   "two seeds, one busy: %zu leaves fetched", many.nleaves);
+	ok(s1->busy > 0 && s1->busy <= many.nleaves && s1->leaf_bytes == 0 && ev.dropped == 0,
+	   "the busy seed: asked for %u leaves, each once, served none, not dropped", s1->busy);
+	ok(s2->leaf_bytes == many.len, "the other seed served every leaf");
+	fetch_result_free(&r);
+	bstore_close(dst);
+	free(many.data);
+	srv_stop(s1);
+	srv_stop(s2);
+	srv_stop(node);
+	sodium_free(k1);
+	sodium_free(k2);
+}
+
 static void test_announce(void)
 {
 	uint8_t *me = sodium_malloc(32), *ks = sodium_malloc(32), *kx = sodium_malloc(32), *kp = sodium_malloc(32);
@@ -1235,6 +1352,7 @@ int main(void)
 	test_access_proof();
 	test_partial_providers();
 	test_deep_dag();
+	test_busy_seeds();
 	test_announce();
 	test_shapes();
 	test_gateway();
