@@ -79,9 +79,13 @@ $(B)/bin/%: $(B)/cmd/%.o $(B)/liblst.a
 	@mkdir -p $(dir $@)
 	$(QLD)$(CC) $(LDFLAGS) -o $@ $< $(B)/liblst.a $(LIBS)
 
-$(B)/test/%: $(B)/test/unit/%.o $(B)/test/unit/unit.o $(B)/liblst.a
+# Every unit test links unit.o (TAP) and fakeenv.o (a chain for native
+# contracts); their objects are rebuilt when a test/unit header changes.
+UNIT_LIB = $(B)/test/unit/unit.o $(B)/test/unit/fakeenv.o
+$(B)/test/%: $(B)/test/unit/%.o $(UNIT_LIB) $(B)/liblst.a
 	@mkdir -p $(dir $@)
-	$(QLD)$(CC) $(LDFLAGS) -o $@ $< $(B)/test/unit/unit.o $(B)/liblst.a $(LIBS)
+	$(QLD)$(CC) $(LDFLAGS) -o $@ $< $(UNIT_LIB) $(B)/liblst.a $(LIBS)
+$(UNIT_SRCS:%.c=$(B)/%.o) $(UNIT_LIB): $(wildcard test/unit/*.h)
 
 $(B)/bench/%: $(B)/test/bench/%.o $(B)/liblst.a
 	@mkdir -p $(dir $@)

@@ -10,6 +10,7 @@
 #include "cid.h"
 #include "contract.h"
 #include "diag.h"
+#include "fakeenv.h"
 #include "hex.h"
 #include "market.h"
 #include "msg.h"
@@ -19,183 +20,27 @@
 #include <pthread.h>
 #include <sodium.h>
 
-/* ---- a fake chain: balances, storage and logs, copied whole to roll back ---- */
-
-typedef struct {
-	uint8_t addr[20];
-	u256 bal;
-} account;
-
-typedef struct {
-	uint8_t self[20];
-	uint8_t key[64], val[96];
-	size_t klen, vlen;
-} slot;
-
-typedef struct {
-	uint8_t self[20];
-	uint8_t topics[4][32];
-	size_t ntopics;
-	uint8_t data[64];
-	size_t len;
-} logrec;
-
-typedef struct {
-	account acct[8];
-	size_t nacct;
-	slot slots[32];
-	size_t nslot;
-	logrec logs[16];
-	size_t nlog;
-	bool fail; /* every callback fails */
-} fake;
-
-static account *find_acct(fake *f, const uint8_t a[20], bool create)
-{
-	for (size_t i = 0; i < f->nacct; i++)
-		if (!memcmp(f->acct[i].addr, a, 20))
-			return &f->acct[i];
-	if (!create || f->nacct == ARRAY_SIZE(f->acct))
-		return NULL;
-	account *x = &f->acct[f->nacct++];
-	memcpy(x->addr, a, 20);
-	x->bal = u256_from_u64(0);
-	return x;
-}
-
-static int fk_balance(void *ctx, u256 *out, const uint8_t addr[20])
-{
-	fake *f = ctx;
-	account *a = find_acct(f, addr, false);
-	if (f->fail)
-		return -1;
-	*out = a ? a->bal : u256_from_u64(0);
-	return 0;
-}
-
-static int fk_transfer(void *ctx, const uint8_t from[20], const uint8_t to[20], const u256 *amount)
-{
-	fake *f = ctx;
-	account *a = find_acct(f, from, false), *b;
-	u256 na, nb;
-	if (f->fail)
-		return -1;
-	if (!a || u256_cmp(&a->bal, amount) < 0)
-		return 1;
-	if (!(b = find_acct(f, to, true)))
-		return -1;
-	if (u256_sub(&na, &a->bal, amount) < 0)
-		return 1;
-	a->bal = na;
-	if (u256_add(&nb, &b->bal, amount) < 0)
-		return -1;
-	b->bal = nb;
-	return 0;
-}
-
-static int fk_total_supply(void *ctx, u256 *out)
-{
-	fake *f = ctx;
-	u256 s = u256_from_u64(0);
-	if (f->fail)
-		return -1;
-	for (size_t i = 0; i < f->nacct; i++)
-		if (u256_add(&s, &s, &f->acct[i].bal) < 0)
-			return -1;
-	*out = s;
-	return 0;
-}
-
-static slot *find_slot(fake *f, const uint8_t self[20], const uint8_t *key, size_t klen)
-{
-	for (size_t i = 0; i < f->nslot; i++)
-		if (!memcmp(f->slots[i].self, self, 20) && f->slots[i].klen == klen &&
-		    !memcmp(f->slots[i].key, key, klen))
-			return &f->slots[i];
-	return NULL;
-}
-
-static int fk_storage_get(void *ctx, buf *out, const uint8_t self[20], const uint8_t *key,
-			  size_t klen)
-{
-	fake *f = ctx;
-	slot *s = find_slot(f, self, key, klen);
-	if (f->fail)
-		return -1;
-	if (!s)
-		return 1;
-	buf_reset(out);
-	buf_add(out, s->val, s->vlen);
-	return 0;
-}
-
-static int fk_storage_put(void *ctx, const uint8_t self[20], const uint8_t *key, size_t klen,
-			  const uint8_t *val, size_t vlen)
-{
-	fake *f = ctx;
-	slot *s = find_slot(f, self, key, klen);
-	if (f->fail || klen > sizeof(s->key) || vlen > sizeof(s->val))
-		return -1;
-	if (!vlen) {
-		if (s)
-			*s = f->slots[--f->nslot];
-		return 0;
-	}
-	if (!s) {
-		if (f->nslot == ARRAY_SIZE(f->slots))
-			return -1;
-		s = &f->slots[f->nslot++];
-		memcpy(s->self, self, 20);
-		memcpy(s->key, key, klen);
-		s->klen = klen;
-	}
-	memcpy(s->val, val, vlen);
-	s->vlen = vlen;
-	return 0;
-}
-
-static void fk_log(void *ctx, const uint8_t self[20], const uint8_t (*topics)[32], size_t ntopics,
-		   const uint8_t *data, size_t len)
-{
-	fake *f = ctx;
-	if (f->nlog == ARRAY_SIZE(f->logs) || ntopics > 4 || len > 64)
-		diag_die(LST_EFAIL, "fake log full");
-	logrec *l = &f->logs[f->nlog++];
-	memcpy(l->self, self, 20);
-	memcpy(l->topics, topics, 32 * ntopics);
-	l->ntopics = ntopics;
-	memcpy(l->data, data, len);
-	l->len = len;
-}
-
 static uint8_t A[20], B[20], C[20], D[20];
 static uint8_t R1[32], R2[32], R3[32];
-static fake chain, saved;
+static fake_chain chain, saved;
 
 static void reset_chain(void)
 {
 	memset(&chain, 0, sizeof(chain));
-	find_acct(&chain, A, true)->bal = u256_from_u64(1000);
-	find_acct(&chain, B, true)->bal = u256_from_u64(500);
-	find_acct(&chain, C, true)->bal = u256_from_u64(5);
-	find_acct(&chain, D, true)->bal = u256_from_u64(50);
+	fake_fund(&chain, A, 1000);
+	fake_fund(&chain, B, 500);
+	fake_fund(&chain, C, 5);
+	fake_fund(&chain, D, 50);
 }
 
 static uint64_t bal(const uint8_t a[20])
 {
-	account *x = find_acct(&chain, a, false);
-	return x ? x->bal.w[0] : 0;
+	return fake_balance_u64(&chain, a);
 }
 
 static contract_env env_for(const uint8_t caller[20])
 {
-	contract_env e = {
-		.ctx = &chain, .caller = caller, .self = MARKET_ADDRESS, .height = 42,
-		.time = 1700000000, .balance = fk_balance, .transfer = fk_transfer,
-		.total_supply = fk_total_supply, .storage_get = fk_storage_get,
-		.storage_put = fk_storage_put, .log = fk_log,
-	};
-	return e;
+	return fake_env(&chain, MARKET_ADDRESS, caller, 42);
 }
 
 /*
@@ -208,7 +53,7 @@ static int call_env(contract_result *r, contract_env *e, const uint8_t *cd, size
 	saved = chain;
 	r->ok = false;
 	r->ret = (buf)BUF_INIT;
-	if (!u256_is_zero(&e->value) && fk_transfer(&chain, e->caller, MARKET_ADDRESS, &e->value))
+	if (!u256_is_zero(&e->value) && fake_transfer(&chain, e->caller, MARKET_ADDRESS, &e->value))
 		diag_die(LST_EFAIL, "the caller cannot pay the value");
 	return c->call(r, e, cd, len);
 }
@@ -242,18 +87,6 @@ static int call(contract_result *r, const uint8_t caller[20], const char *sig,
 static void done(contract_result *r)
 {
 	buf_free(&r->ret);
-}
-
-static bool reverted_with(contract_result *r, const char *want)
-{
-	char *why = NULL;
-	bool same = !r->ok && abi_revert_reason(&why, r->ret.p, r->ret.len) == 0 &&
-		    !strcmp(why, want);
-	if (!same)
-		diagf("want revert \"%s\", got %s \"%s\"", want, r->ok ? "ok" : "revert",
-		      why ? why : "");
-	free(why);
-	return same;
 }
 
 static bool returned_nothing(contract_result *r)
@@ -298,8 +131,8 @@ static bool log_listed(size_t i, const uint8_t root[32], const uint8_t author[20
 {
 	uint8_t t[32], w[32], d[32];
 	u256 p = u256_from_u64(price);
-	const logrec *l = &chain.logs[i];
-	if (i >= chain.nlog)
+	const fake_logrec *l = fake_log_at(&chain, i);
+	if (!l)
 		return false;
 	abi_event_topic(t, "Listed(bytes32,address,uint256)");
 	abi_address_word(w, author);
@@ -314,8 +147,8 @@ static bool log_bought(size_t i, const uint8_t root[32], const uint8_t buyer[20]
 {
 	uint8_t t[32], wb[32], wa[32], d[32];
 	u256 p = u256_from_u64(price);
-	const logrec *l = &chain.logs[i];
-	if (i >= chain.nlog)
+	const fake_logrec *l = fake_log_at(&chain, i);
+	if (!l)
 		return false;
 	abi_event_topic(t, "Bought(bytes32,address,address,uint256)");
 	abi_address_word(wb, buyer);
@@ -327,18 +160,18 @@ static bool log_bought(size_t i, const uint8_t root[32], const uint8_t buyer[20]
 	       !memcmp(l->data, d, 32);
 }
 
-static const slot *listing_slot(const uint8_t root[32])
+static const fake_slot *listing_slot(const uint8_t root[32])
 {
 	uint8_t key[MARKET_LISTING_KEY_SIZE];
 	market_listing_key(key, root);
-	return find_slot(&chain, MARKET_ADDRESS, key, sizeof(key));
+	return fake_find_slot(&chain, MARKET_ADDRESS, key, sizeof(key));
 }
 
-static const slot *purchase_slot(const uint8_t root[32], const uint8_t buyer[20])
+static const fake_slot *purchase_slot(const uint8_t root[32], const uint8_t buyer[20])
 {
 	uint8_t key[MARKET_PURCHASE_KEY_SIZE];
 	market_purchase_key(key, root, buyer);
-	return find_slot(&chain, MARKET_ADDRESS, key, sizeof(key));
+	return fake_find_slot(&chain, MARKET_ADDRESS, key, sizeof(key));
 }
 
 static int list(contract_result *r, const uint8_t caller[20], const uint8_t root[32], uint64_t price)
@@ -441,7 +274,7 @@ static void test_list(void)
 
 	ok(list(&r, A, R1, 100) == 0 && returned_nothing(&r), "list(R1, 100) by A returns nothing");
 	done(&r);
-	const slot *s = listing_slot(R1);
+	const fake_slot *s = listing_slot(R1);
 	uint8_t rec[MARKET_LISTING_SIZE] = {0};
 	memcpy(rec, A, 20);
 	rec[51] = 100;
@@ -550,7 +383,7 @@ static void test_buy(void)
 	done(&r);
 	ok(bal(A) == 1100 && bal(B) == 400 && bal(MARKET_ADDRESS) == 0,
 	   "A is paid at once: A 1100, B 400, the market holds nothing");
-	const slot *s = purchase_slot(R1, B);
+	const fake_slot *s = purchase_slot(R1, B);
 	uint8_t rec[MARKET_PURCHASE_SIZE] = {0};
 	rec[7] = 42; /* the height */
 	rec[8 + 31] = 100;
@@ -642,7 +475,7 @@ static void test_storage_forms(void)
 	memcpy(val, A, 20);
 	val[51] = 9;
 	memset(val + 52, 0xee, 8);
-	if (fk_storage_put(&chain, MARKET_ADDRESS, key, sizeof(key), val, sizeof(val)) < 0)
+	if (fake_storage_put(&chain, MARKET_ADDRESS, key, sizeof(key), val, sizeof(val)) < 0)
 		diag_die(LST_EFAIL, "put");
 	ok(list(&r, A, R1, 10) == 0 && returned_nothing(&r) && listing_slot(R1)->vlen == 60 &&
 		   listing_slot(R1)->val[51] == 10 && !memcmp(listing_slot(R1)->val + 52, val + 52, 8),
@@ -651,7 +484,7 @@ static void test_storage_forms(void)
 	ok(buy(&r, B, R1, 10) == 0 && returned_nothing(&r) && bal(A) == 1010,
 	   "a longer listing is bought as usual");
 	done(&r);
-	if (fk_storage_put(&chain, MARKET_ADDRESS, key, sizeof(key), val, 51) < 0)
+	if (fake_storage_put(&chain, MARKET_ADDRESS, key, sizeof(key), val, 51) < 0)
 		diag_die(LST_EFAIL, "put");
 	ok(has_access(B, R1) == -1, "a listing shorter than 52 bytes fails the call (not a revert)");
 

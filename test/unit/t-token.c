@@ -5,178 +5,25 @@
 #include "buf.h"
 #include "contract.h"
 #include "diag.h"
+#include "fakeenv.h"
 #include "hex.h"
 #include "token.h"
 
-/* ---- a fake chain: a few balances, storage and logs ---- */
-
-typedef struct {
-	uint8_t addr[20];
-	u256 bal;
-} account;
-
-typedef struct {
-	uint8_t self[20];
-	uint8_t key[64], val[64];
-	size_t klen, vlen;
-} slot;
-
-typedef struct {
-	uint8_t self[20];
-	uint8_t topics[4][32];
-	size_t ntopics;
-	uint8_t data[64];
-	size_t len;
-} logrec;
-
-typedef struct {
-	account acct[8];
-	size_t nacct;
-	slot slots[16];
-	size_t nslot;
-	logrec logs[8];
-	size_t nlog;
-	bool fail; /* every callback fails */
-} fake;
-
-static account *find_acct(fake *f, const uint8_t a[20], bool create)
-{
-	for (size_t i = 0; i < f->nacct; i++)
-		if (!memcmp(f->acct[i].addr, a, 20))
-			return &f->acct[i];
-	if (!create || f->nacct == ARRAY_SIZE(f->acct))
-		return NULL;
-	account *x = &f->acct[f->nacct++];
-	memcpy(x->addr, a, 20);
-	x->bal = u256_from_u64(0);
-	return x;
-}
-
-static int fk_balance(void *ctx, u256 *out, const uint8_t addr[20])
-{
-	fake *f = ctx;
-	account *a = find_acct(f, addr, false);
-	if (f->fail)
-		return -1;
-	*out = a ? a->bal : u256_from_u64(0);
-	return 0;
-}
-
-static int fk_transfer(void *ctx, const uint8_t from[20], const uint8_t to[20], const u256 *amount)
-{
-	fake *f = ctx;
-	account *a = find_acct(f, from, false), *b;
-	u256 na, nb;
-	if (f->fail)
-		return -1;
-	if (!a || u256_cmp(&a->bal, amount) < 0)
-		return 1;
-	if (!(b = find_acct(f, to, true)))
-		return -1;
-	if (u256_sub(&na, &a->bal, amount) < 0)
-		return 1;
-	a->bal = na;
-	if (u256_add(&nb, &b->bal, amount) < 0)
-		return -1;
-	b->bal = nb;
-	return 0;
-}
-
-static int fk_total_supply(void *ctx, u256 *out)
-{
-	fake *f = ctx;
-	u256 s = u256_from_u64(0);
-	if (f->fail)
-		return -1;
-	for (size_t i = 0; i < f->nacct; i++)
-		if (u256_add(&s, &s, &f->acct[i].bal) < 0)
-			return -1;
-	*out = s;
-	return 0;
-}
-
-static slot *find_slot(fake *f, const uint8_t self[20], const uint8_t *key, size_t klen)
-{
-	for (size_t i = 0; i < f->nslot; i++)
-		if (!memcmp(f->slots[i].self, self, 20) && f->slots[i].klen == klen &&
-		    !memcmp(f->slots[i].key, key, klen))
-			return &f->slots[i];
-	return NULL;
-}
-
-static int fk_storage_get(void *ctx, buf *out, const uint8_t self[20], const uint8_t *key,
-			  size_t klen)
-{
-	fake *f = ctx;
-	slot *s = find_slot(f, self, key, klen);
-	if (f->fail)
-		return -1;
-	if (!s)
-		return 1;
-	buf_reset(out);
-	buf_add(out, s->val, s->vlen);
-	return 0;
-}
-
-static int fk_storage_put(void *ctx, const uint8_t self[20], const uint8_t *key, size_t klen,
-			  const uint8_t *val, size_t vlen)
-{
-	fake *f = ctx;
-	slot *s = find_slot(f, self, key, klen);
-	if (f->fail || klen > 64 || vlen > 64)
-		return -1;
-	if (!vlen) { /* delete */
-		if (s)
-			*s = f->slots[--f->nslot];
-		return 0;
-	}
-	if (!s) {
-		if (f->nslot == ARRAY_SIZE(f->slots))
-			return -1;
-		s = &f->slots[f->nslot++];
-		memcpy(s->self, self, 20);
-		memcpy(s->key, key, klen);
-		s->klen = klen;
-	}
-	memcpy(s->val, val, vlen);
-	s->vlen = vlen;
-	return 0;
-}
-
-static void fk_log(void *ctx, const uint8_t self[20], const uint8_t (*topics)[32], size_t ntopics,
-		   const uint8_t *data, size_t len)
-{
-	fake *f = ctx;
-	if (f->nlog == ARRAY_SIZE(f->logs) || ntopics > 4 || len > 64)
-		diag_die(LST_EFAIL, "fake log full");
-	logrec *l = &f->logs[f->nlog++];
-	memcpy(l->self, self, 20);
-	memcpy(l->topics, topics, 32 * ntopics);
-	l->ntopics = ntopics;
-	memcpy(l->data, data, len);
-	l->len = len;
-}
-
 static const uint8_t token_addr[20] = TOKEN_ADDRESS_BYTES;
 static uint8_t A[20], B[20], C[20];
-static fake chain;
+static fake_chain chain;
 
 static void reset_chain(void)
 {
 	memset(&chain, 0, sizeof(chain));
-	find_acct(&chain, A, true)->bal = u256_from_u64(1000);
-	find_acct(&chain, B, true)->bal = u256_from_u64(0);
-	find_acct(&chain, C, true)->bal = u256_from_u64(5);
+	fake_fund(&chain, A, 1000);
+	fake_fund(&chain, B, 0);
+	fake_fund(&chain, C, 5);
 }
 
 static contract_env env_for(const uint8_t caller[20])
 {
-	contract_env e = {
-		.ctx = &chain, .caller = caller, .self = token_addr, .height = 7, .time = 1700000000,
-		.balance = fk_balance, .transfer = fk_transfer, .total_supply = fk_total_supply,
-		.storage_get = fk_storage_get, .storage_put = fk_storage_put, .log = fk_log,
-	};
-	return e;
+	return fake_env(&chain, token_addr, caller, 7);
 }
 
 /* Calls the token; 0 or -1 from call, result in *r (caller frees r->ret). */
@@ -202,19 +49,6 @@ static int call(contract_result *r, const uint8_t caller[20], const char *sig,
 	return rc;
 }
 
-/* The revert reason of r, or "" when it returned or the data is no Error(string). */
-static bool reverted_with(contract_result *r, const char *want)
-{
-	char *why = NULL;
-	bool same = !r->ok && abi_revert_reason(&why, r->ret.p, r->ret.len) == 0 &&
-		    !strcmp(why, want);
-	if (!same)
-		diagf("want revert \"%s\", got %s \"%s\"", want, r->ok ? "ok" : "revert",
-		      why ? why : "");
-	free(why);
-	return same;
-}
-
 static bool returned_u256(contract_result *r, uint64_t want)
 {
 	abi_value v[1];
@@ -235,8 +69,7 @@ static bool returned_true(contract_result *r)
 
 static uint64_t bal(const uint8_t a[20])
 {
-	account *x = find_acct(&chain, a, false);
-	return x ? x->bal.w[0] : 0;
+	return fake_balance_u64(&chain, a);
 }
 
 static bool log_is(size_t i, const char *event, const uint8_t a[20], const uint8_t b[20],
@@ -244,8 +77,8 @@ static bool log_is(size_t i, const char *event, const uint8_t a[20], const uint8
 {
 	uint8_t t[32], wa[32], wb[32], data[32];
 	u256 v = u256_from_u64(value);
-	const logrec *l = &chain.logs[i];
-	if (i >= chain.nlog)
+	const fake_logrec *l = fake_log_at(&chain, i);
+	if (!l)
 		return false;
 	abi_event_topic(t, event);
 	abi_address_word(wa, a);

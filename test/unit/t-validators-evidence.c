@@ -7,129 +7,17 @@
 #include "contract.h"
 #include "diag.h"
 #include "evidence.h"
+#include "fakeenv.h"
 #include "hex.h"
 #include "secp.h"
 #include "validators.h"
-
-/* ---- a fake chain: storage and logs (as t-token.c's, with room for votes) ---- */
-
-typedef struct {
-	uint8_t self[20];
-	uint8_t key[64], val[256];
-	size_t klen, vlen;
-} slot;
-
-typedef struct {
-	uint8_t self[20];
-	uint8_t topics[4][32];
-	size_t ntopics;
-	uint8_t data[128];
-	size_t len;
-} logrec;
-
-typedef struct {
-	slot slots[32];
-	size_t nslot;
-	size_t nput; /* storage_put calls: a revert makes none */
-	logrec logs[16];
-	size_t nlog;
-	bool fail; /* every callback fails */
-} fake;
-
-static int fk_balance(void *ctx, u256 *out, const uint8_t addr[20])
-{
-	fake *f = ctx;
-	(void)addr;
-	if (f->fail)
-		return -1;
-	*out = u256_from_u64(0);
-	return 0;
-}
-
-static int fk_transfer(void *ctx, const uint8_t from[20], const uint8_t to[20], const u256 *amount)
-{
-	(void)ctx, (void)from, (void)to, (void)amount;
-	return -1; /* neither contract moves LST */
-}
-
-static int fk_total_supply(void *ctx, u256 *out)
-{
-	fake *f = ctx;
-	if (f->fail)
-		return -1;
-	*out = u256_from_u64(0);
-	return 0;
-}
-
-static slot *find_slot(fake *f, const uint8_t self[20], const uint8_t *key, size_t klen)
-{
-	for (size_t i = 0; i < f->nslot; i++)
-		if (!memcmp(f->slots[i].self, self, 20) && f->slots[i].klen == klen &&
-		    !memcmp(f->slots[i].key, key, klen))
-			return &f->slots[i];
-	return NULL;
-}
-
-static int fk_storage_get(void *ctx, buf *out, const uint8_t self[20], const uint8_t *key,
-			  size_t klen)
-{
-	fake *f = ctx;
-	slot *s = find_slot(f, self, key, klen);
-	if (f->fail)
-		return -1;
-	if (!s)
-		return 1;
-	buf_reset(out);
-	buf_add(out, s->val, s->vlen);
-	return 0;
-}
-
-static int fk_storage_put(void *ctx, const uint8_t self[20], const uint8_t *key, size_t klen,
-			  const uint8_t *val, size_t vlen)
-{
-	fake *f = ctx;
-	slot *s = find_slot(f, self, key, klen);
-	if (f->fail || klen > 64 || vlen > 256)
-		return -1;
-	f->nput++;
-	if (!vlen) { /* delete */
-		if (s)
-			*s = f->slots[--f->nslot];
-		return 0;
-	}
-	if (!s) {
-		if (f->nslot == ARRAY_SIZE(f->slots))
-			return -1;
-		s = &f->slots[f->nslot++];
-		memcpy(s->self, self, 20);
-		memcpy(s->key, key, klen);
-		s->klen = klen;
-	}
-	memcpy(s->val, val, vlen);
-	s->vlen = vlen;
-	return 0;
-}
-
-static void fk_log(void *ctx, const uint8_t self[20], const uint8_t (*topics)[32], size_t ntopics,
-		   const uint8_t *data, size_t len)
-{
-	fake *f = ctx;
-	if (f->nlog == ARRAY_SIZE(f->logs) || ntopics > 4 || len > 128)
-		diag_die(LST_EFAIL, "fake log full");
-	logrec *l = &f->logs[f->nlog++];
-	memcpy(l->self, self, 20);
-	memcpy(l->topics, topics, 32 * ntopics);
-	l->ntopics = ntopics;
-	memcpy(l->data, data, len);
-	l->len = len;
-}
 
 #define CHAIN_ID 4242
 
 static const uint8_t validators_addr[20] = VALIDATORS_ADDRESS_BYTES;
 static const uint8_t evidence_addr[20] = EVIDENCE_ADDRESS_BYTES;
 static uint8_t F[20], A[20], V1[20], V2[20];
-static fake chain;
+static fake_chain chain;
 
 static void reset_chain(void)
 {
@@ -138,12 +26,9 @@ static void reset_chain(void)
 
 static contract_env env_for(const uint8_t self[20], const uint8_t caller[20], uint64_t height)
 {
-	contract_env e = {
-		.ctx = &chain, .caller = caller, .self = self, .height = height, .time = 1700000000,
-		.chain_id = CHAIN_ID, .foundation = F,
-		.balance = fk_balance, .transfer = fk_transfer, .total_supply = fk_total_supply,
-		.storage_get = fk_storage_get, .storage_put = fk_storage_put, .log = fk_log,
-	};
+	contract_env e = fake_env(&chain, self, caller, height);
+	e.chain_id = CHAIN_ID;
+	e.foundation = F;
 	return e;
 }
 
@@ -168,18 +53,6 @@ static int call_at(contract_result *r, contract_env *e, const char *sig, const a
 	rc = call_env(r, e, &cd);
 	buf_free(&cd);
 	return rc;
-}
-
-static bool reverted_with(contract_result *r, const char *want)
-{
-	char *why = NULL;
-	bool same = !r->ok && abi_revert_reason(&why, r->ret.p, r->ret.len) == 0 &&
-		    !strcmp(why, want);
-	if (!same)
-		diagf("want revert \"%s\", got %s \"%s\"", want, r->ok ? "ok" : "revert",
-		      why ? why : "");
-	free(why);
-	return same;
 }
 
 static bool returned_u256(contract_result *r, uint64_t want)
@@ -236,15 +109,15 @@ static int set_validator64(contract_result *r, const uint8_t caller[20], uint64_
 	return set_validator(r, caller, height, v, &p);
 }
 
-static slot *update_slot(uint64_t effective)
+static fake_slot *update_slot(uint64_t effective)
 {
 	uint8_t key[12];
 	validators_update_key(key, effective);
-	return find_slot(&chain, validators_addr, key, sizeof(key));
+	return fake_find_slot(&chain, validators_addr, key, sizeof(key));
 }
 
 /* The stored record i of the update at effective is (v, power). */
-static bool record_is(const slot *s, size_t i, const uint8_t v[20], uint64_t power)
+static bool record_is(const fake_slot *s, size_t i, const uint8_t v[20], uint64_t power)
 {
 	uint8_t p[8];
 	be64(p, power);
@@ -255,8 +128,8 @@ static bool record_is(const slot *s, size_t i, const uint8_t v[20], uint64_t pow
 static bool update_log_is(size_t i, const uint8_t v[20], uint64_t power, uint64_t effective)
 {
 	uint8_t t[32], wv[32], data[64];
-	const logrec *l = &chain.logs[i];
-	if (i >= chain.nlog)
+	const fake_logrec *l = fake_log_at(&chain, i);
+	if (!l)
 		return false;
 	abi_event_topic(t, "ValidatorUpdate(address,uint256,uint256)");
 	abi_address_word(wv, v);
@@ -404,7 +277,7 @@ static void test_update_key_and_parse(void)
 static void test_set_validator(void)
 {
 	contract_result r;
-	slot *s;
+	fake_slot *s;
 	reset_chain();
 
 	ok(set_validator64(&r, F, 7, V1, 10) == 0 && r.ok && r.ret.len == 0,
@@ -544,7 +417,7 @@ static void test_set_validator_refusals(void)
 	/* A stored value that is not a sequence of records is not ours: -1. */
 	uint8_t key[12], junk[5] = {1, 2, 3, 4, 5};
 	validators_update_key(key, 9);
-	if (fk_storage_put(&chain, validators_addr, key, 12, junk, sizeof(junk)) < 0)
+	if (fake_storage_put(&chain, validators_addr, key, 12, junk, sizeof(junk)) < 0)
 		diag_die(LST_EFAIL, "fake put");
 	nput = chain.nput;
 	nlog = chain.nlog;
@@ -598,8 +471,8 @@ static bool double_sign_log_is(size_t i, const uint8_t v[20], uint64_t height, u
 			       uint8_t type, const uint8_t reporter[20])
 {
 	uint8_t t[32], wv[32], data[128];
-	const logrec *l = &chain.logs[i];
-	if (i >= chain.nlog)
+	const fake_logrec *l = fake_log_at(&chain, i);
+	if (!l)
 		return false;
 	abi_event_topic(t, "DoubleSign(address,uint256,uint256,uint8,address)");
 	abi_address_word(wv, v);
@@ -628,7 +501,7 @@ static void test_evidence(void)
 	contract_result r;
 	buf a = BUF_INIT, b = BUF_INIT, c = BUF_INIT;
 	uint8_t key[EVIDENCE_KEY_SIZE], ckey[EVIDENCE_COUNT_KEY_SIZE];
-	slot *s;
+	fake_slot *s;
 	reset_chain();
 
 	ok(count_is(V1, 0), "count(V1) is 0 at first");
@@ -655,11 +528,11 @@ static void test_evidence(void)
 	memset(rec + 32, 0x22, 32);
 	memcpy(rec + 64, A, 20);
 	be64(rec + 84, 30);
-	s = find_slot(&chain, evidence_addr, key, sizeof(key));
+	s = fake_find_slot(&chain, evidence_addr, key, sizeof(key));
 	ok(s && s->vlen == EVIDENCE_RECORD_SIZE && !memcmp(s->val, rec, sizeof(rec)),
 	   "the record holds both block hashes, the reporter and the height recorded");
 	evidence_count_key(ckey, V1);
-	s = find_slot(&chain, evidence_addr, ckey, sizeof(ckey));
+	s = fake_find_slot(&chain, evidence_addr, ckey, sizeof(ckey));
 	ok(s && !memcmp(s->val, "\0\0\0\0\0\0\0\1", 8) && s->vlen == 8 && chain.nslot == 2 &&
 		   !memcmp(ckey, "cnt:", 4) && !memcmp(ckey + 4, V1, 20),
 	   "the count is stored at \"cnt:\" || validator, 8 bytes big-endian");

@@ -1,0 +1,81 @@
+/*
+ * fakeenv.h: an in-memory chain state for calling native contracts
+ * (contracts/contract.h) in unit tests.
+ *
+ * It owns a few accounts with balances, every contract's storage slots
+ * and the logs, behind the contract_env callbacks, and a switch that
+ * makes every callback fail (as a broken disk would). The state is one
+ * plain struct with no pointers, so a test rolls back a reverted call by
+ * copying it whole. Running out of room is a broken test: accounts and
+ * slots report a failure of the state, a full log dies.
+ */
+#ifndef LST_FAKEENV_H
+#define LST_FAKEENV_H
+
+#include "lst.h"
+#include "buf.h"
+#include "contract.h"
+#include "u256.h"
+
+typedef struct {
+	uint8_t addr[20];
+	u256 bal;
+} fake_account;
+
+typedef struct {
+	uint8_t self[20];
+	uint8_t key[64], val[256];
+	size_t klen, vlen;
+} fake_slot;
+
+typedef struct {
+	uint8_t self[20];
+	uint8_t topics[4][32];
+	size_t ntopics;
+	uint8_t data[128];
+	size_t len;
+} fake_logrec;
+
+typedef struct {
+	fake_account acct[8];
+	size_t nacct;
+	fake_slot slots[32];
+	size_t nslot;
+	size_t nput; /* storage_put calls that got past the checks: a revert makes none */
+	fake_logrec logs[16];
+	size_t nlog;
+	bool fail; /* every callback fails */
+} fake_chain;
+
+/* The contract_env callbacks; ctx is a fake_chain. */
+int fake_balance(void *ctx, u256 *out, const uint8_t addr[20]);
+int fake_transfer(void *ctx, const uint8_t from[20], const uint8_t to[20], const u256 *amount);
+int fake_total_supply(void *ctx, u256 *out);
+int fake_storage_get(void *ctx, buf *out, const uint8_t self[20], const uint8_t *key, size_t klen);
+int fake_storage_put(void *ctx, const uint8_t self[20], const uint8_t *key, size_t klen,
+		     const uint8_t *val, size_t vlen);
+void fake_log(void *ctx, const uint8_t self[20], const uint8_t (*topics)[32], size_t ntopics,
+	      const uint8_t *data, size_t len);
+
+/*
+ * An env calling self as caller at height (time 1700000000) on f, with
+ * the callbacks above; the test sets value, chain_id, foundation, readonly.
+ */
+contract_env fake_env(fake_chain *f, const uint8_t self[20], const uint8_t caller[20],
+		      uint64_t height);
+
+/* addr's account; with create, a new empty one (NULL when there is no room). */
+fake_account *fake_find_account(fake_chain *f, const uint8_t addr[20], bool create);
+/* Sets addr's balance, creating its account; dies when there is no room. */
+void fake_fund(fake_chain *f, const uint8_t addr[20], uint64_t amount);
+/* The low 64 bits of addr's balance (0 without an account). */
+uint64_t fake_balance_u64(fake_chain *f, const uint8_t addr[20]);
+/* self's slot at key, or NULL. */
+fake_slot *fake_find_slot(fake_chain *f, const uint8_t self[20], const uint8_t *key, size_t klen);
+/* Log i, or NULL when fewer were logged. */
+const fake_logrec *fake_log_at(const fake_chain *f, size_t i);
+
+/* r reverted with Error(want); when not, says (diagf) what it got instead. */
+bool reverted_with(const contract_result *r, const char *want);
+
+#endif
