@@ -59,7 +59,7 @@ typedef struct {
 	/* --peer URLs: treated as complete providers until they answer 404 for a block */
 	const char *const *peers;
 	size_t npeers;
-	/* the node whose provider registry to ask (every 500 ms) and announce to; NULL: none */
+	/* the node whose provider registry to ask (every 200 ms) and announce to; NULL: none */
 	const char *node;
 	/* 32-byte home key for access proofs and signing announcements; NULL: no proof, no announce */
 	const uint8_t *priv;
