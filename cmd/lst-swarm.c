@@ -155,7 +155,52 @@ static char *self_gateway(void)
 typedef struct {
 	gateway_opts o;
 	const char *listen;
+	const char *node;       /* where to announce the pinned roots; NULL: nowhere */
+	const uint8_t *priv;    /* the home's key that signs the records */
+	unsigned every;         /* seconds between announcements */
 } serve_args;
+
+typedef struct {
+	bstore *s;
+	const serve_args *a;
+	const char *url;
+	unsigned announced, failed;
+} pins_ctx;
+
+static int announce_pin(void *arg, const cid *root)
+{
+	pins_ctx *p = arg;
+	uint8_t *have;
+	uint64_t leaves;
+	bool complete = false;
+	/* Only whole roots: a partial one is some fetch's to announce. */
+	if (fetch_have(p->s, &have, &leaves, &complete, root, NULL) != 0)
+		return 0;
+	free(have);
+	if (!complete)
+		return 0;
+	/* A record lives two rounds, so one missed round loses nothing. */
+	uint64_t life = 2 * (uint64_t)p->a->every;
+	if (swarm_announce(p->s, p->a->node, p->a->priv, p->url, root, life > 86400 ? 86400 : life) == 0)
+		p->announced++;
+	else
+		p->failed++;
+	return 0;
+}
+
+/* Announce every whole pinned root of the store to the node. */
+static void announce_pins(const serve_args *a, const char *url)
+{
+	bstore *s = bstore_open(a->o.store_dir);
+	if (!s)
+		return;
+	pins_ctx p = {s, a, url, 0, 0};
+	if (bstore_each_pin(s, announce_pin, &p) < 0)
+		p.failed++;
+	bstore_close(s);
+	fprintf(stderr, "lst-swarm: announced %u root%s to %s%s\n", p.announced, p.announced == 1 ? "" : "s", a->node,
+		p.failed ? " (some failed; see above)" : "");
+}
 
 static volatile sig_atomic_t stopping;
 
@@ -196,8 +241,15 @@ static int serve_run(void *arg, int ready_fd)
 		printf("{\"url\":\"%s\"}\n", url);
 		fflush(stdout);
 	}
-	while (!stopping)
-		pause();
+	time_t next = 0;
+	while (!stopping) {
+		if (a->node && a->priv && time(NULL) >= next) {
+			announce_pins(a, url);
+			next = time(NULL) + (time_t)a->every;
+		}
+		struct timespec ts = {1, 0};
+		nanosleep(&ts, NULL);
+	}
 	gateway_stats st;
 	gateway_get_stats(g, &st);
 	gateway_stop(g);
@@ -209,16 +261,20 @@ static int serve_run(void *arg, int ready_fd)
 
 static int cmd_serve(int argc, char **argv)
 {
-	bool detach = false, no_gate = false;
-	const char *listen = NULL, *rpc = NULL, *unused = NULL, **peers;
+	bool detach = false, no_gate = false, no_announce = false;
+	const char *listen = NULL, *rpc = NULL, *unused = NULL, **peers, *node_url = NULL, *every = NULL;
 	size_t npeers;
 	static const char *const usage[] = {
-		"lst-swarm serve [--listen HOST:PORT] [--rpc URL] [--peer URL]... [--no-gate] [--detach]", NULL};
+		"lst-swarm serve [--listen HOST:PORT] [--rpc URL] [--peer URL]... [--no-gate] [--detach]",
+		"[--node URL] [--announce-every S | --no-announce]", NULL};
 	const struct opt opts[] = {
 		OPT_STRING(0, "listen", &listen, "HOST:PORT", "where to serve (default 127.0.0.1:8080; port 0 picks one)"),
 		OPT_STRING(0, "rpc", &rpc, "URL", "the chain to ask who bought what (default: config rpc)"),
 		OPT_STRING(0, "peer", &unused, "URL", "a gateway to gossip provider records to (repeat for each)"),
 		OPT_BOOL(0, "no-gate", &no_gate, "serve the blocks of paid roots to anyone (key envelopes stay checked)"),
+		OPT_STRING(0, "node", &node_url, "URL", "announce the pinned roots to this node (default: config rpc)"),
+		OPT_STRING(0, "announce-every", &every, "S", "seconds between announcements (default 1800, 10 to 43200)"),
+		OPT_BOOL(0, "no-announce", &no_announce, "announce nothing"),
 		OPT_BOOL('d', "detach", &detach, "run in the background once serving; log to HOME/swarm.log"),
 		HOME_OPT,
 		OPT_END(),
@@ -246,6 +302,43 @@ static int cmd_serve(int argc, char **argv)
 	a.listen = listen ? listen : "127.0.0.1:8080";
 	if (!strncmp(a.listen, "http://", 7))
 		a.listen += 7;
+	a.every = 1800;
+	if (every) {
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(every, &end, 10);
+		if (errno || *end || !*every || v < 10 || v > 43200) {
+			free(store);
+			free(crpc);
+			free(gate);
+			free(peers);
+			return diag_error(LST_EUSAGE, "--announce-every takes 10 to 43200 seconds, not '%s'", every);
+		}
+		a.every = (unsigned)v;
+	}
+	/*
+	 * Announcing needs a node and the home's key, unlocked now (before a
+	 * detach takes the terminal away); without either the gateway serves
+	 * and announces nothing.
+	 */
+	char *node = no_announce ? NULL : default_node(node_url);
+	secret_key k = {NULL};
+	key_entry e;
+	bool have_key = false;
+	a.node = NULL;
+	a.priv = NULL;
+	if (node) {
+		diag_set_quiet(true);
+		int hk = home_key(&k, &e, false);
+		diag_set_quiet(false);
+		if (hk < 0) {
+			diag_warn("not announcing to '%s': the home's key could not be unlocked", node);
+		} else if (k.priv) {
+			have_key = true;
+			a.node = node;
+			a.priv = k.priv;
+		}
+	}
 	/* The store must exist before the gateway opens it. */
 	bstore *s = bstore_open(store);
 	int st = s ? LST_OK : diag_status();
@@ -265,6 +358,11 @@ static int cmd_serve(int argc, char **argv)
 				     "home", jsonio_str(home_dir()), NULL));
 		free(url);
 	}
+	if (have_key) {
+		secret_free(&k);
+		keyring_entry_free(&e);
+	}
+	free(node);
 	free(store);
 	free(crpc);
 	free(gate);

@@ -107,7 +107,7 @@ _lst_swarm()
 	local opts= root=1
 	case $verb in
 	serve)
-		opts="--listen --rpc --peer --no-gate --detach"
+		opts="--listen --rpc --peer --no-gate --node --announce-every --no-announce --detach"
 		root=0
 		;;
 	stop) root=0 ;;

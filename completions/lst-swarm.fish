@@ -112,6 +112,9 @@ complete -c lst-swarm -n '__lst_swarm_verb_is serve' -l listen -x -d 'where to s
 complete -c lst-swarm -n '__lst_swarm_verb_is serve' -l rpc -x -d 'the chain to ask who bought what (default: config rpc)'
 complete -c lst-swarm -n '__lst_swarm_verb_is serve' -l peer -x -d 'a gateway to gossip provider records to (repeat for each)'
 complete -c lst-swarm -n '__lst_swarm_verb_is serve' -l no-gate -d 'serve the blocks of paid roots to anyone (key envelopes stay checked)'
+complete -c lst-swarm -n '__lst_swarm_verb_is serve' -l node -x -d 'announce the pinned roots to this node (default: config rpc)'
+complete -c lst-swarm -n '__lst_swarm_verb_is serve' -l announce-every -x -d 'seconds between announcements (default 1800, 10 to 43200)'
+complete -c lst-swarm -n '__lst_swarm_verb_is serve' -l no-announce -d 'announce nothing'
 complete -c lst-swarm -n '__lst_swarm_verb_is serve' -s d -l detach -d 'run in the background once serving; log to HOME/swarm.log'
 
 # fetch, key

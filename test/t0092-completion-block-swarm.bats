@@ -313,6 +313,7 @@ add_root() {
 	grep -q $'^4|stop\t' <<< "$all"
 	grep -q $'^5|--listen\t' <<< "$all"
 	grep -q $'^5|--no-gate\t' <<< "$all"
+	grep -q $'^5|--announce-every\t' <<< "$all"
 	[ -z "$(grep $'^5|--json\t' <<< "$all")" ]
 	grep -q "^6|$root"$'\t' <<< "$all"
 	[ -z "$(grep '^7|' <<< "$all")" ]

@@ -221,3 +221,28 @@ hdr() {
 	run lst-swarm announce --node "$tracker" bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy
 	assert_failure 3
 }
+
+@test "serve announces the whole pinned roots of its store to the node, and again every --announce-every" {
+	plain_key seed > /dev/null
+	mkfile f $((CHUNK + 9))
+	root=$(lst-block add --public "$BATS_TEST_TMPDIR/f" | jq -r .root)
+	serve "$BATS_TEST_TMPDIR/tracker"
+	tracker=$URL
+	URL=$(lst-swarm serve --listen 127.0.0.1:0 --node "$tracker" --announce-every 10 --detach 3>&- | jq -r .url)
+	for ((i = 0; i < 50; i++)); do
+		[ -n "$(lst-swarm providers --node "$tracker" "$root")" ] && break
+		sleep 0.1
+	done
+	run lst-swarm providers --node "$tracker" "$root"
+	assert_success
+	[ "$(echo "$output" | jq -r .url)" = "$URL" ]
+	[ "$(echo "$output" | jq -r .complete)" = true ]
+	exp1=$(echo "$output" | jq -r .expires)
+	[ "$exp1" -gt "$(date +%s)" ] && [ "$exp1" -le $(($(date +%s) + 20)) ]
+	# A second round renews the record.
+	sleep 11
+	[ "$(lst-swarm providers --node "$tracker" "$root" | jq -r .expires)" -gt "$exp1" ]
+	grep -q "announced 1 root" "$LST_HOME/swarm.log"
+	run lst-swarm serve --announce-every 5 --listen 127.0.0.1:0
+	assert_failure 2
+}
