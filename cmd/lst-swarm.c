@@ -122,8 +122,6 @@ static int home_key(secret_key *k, key_entry *e, bool required)
 		if (keyring_list(&list, &n) < 0)
 			return -1;
 		keyring_free_list(list, n);
-		char *def = config_get("key");
-		free(def);
 		if (n == 0)
 			return 0;
 	}
