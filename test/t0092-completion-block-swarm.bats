@@ -121,8 +121,10 @@ add_root() {
 	assert_line -- --listen
 	assert_line -- --no-gate
 	assert_line -- --detach
+	assert_line -- --node
+	assert_line -- --announce-every
 	refute_line -- --json
-	refute_line -- --node
+	refute_line -- --ttl
 	run complete_words _lst_swarm lst-swarm fetch --n
 	assert_output "$(printf -- '--no-announce\n--node')"
 	run complete_words _lst_swarm lst-swarm stats --
