@@ -4,39 +4,7 @@
 # and each verb's -h; 'lst chain ...' goes through lst's completion; the
 # zsh and fish files parse, and fish completes verbs and options.
 
-load /usr/lib/bats/bats-support/load
-load /usr/lib/bats/bats-assert/load
-
-TOP="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
-BIN="$TOP/build/bin"
-COMP="$TOP/completions"
-
-setup() {
-	export LST_HOME="$BATS_TEST_TMPDIR/home"
-	unset LST_PASSPHRASE_FILE XDG_DATA_HOME
-	export PATH="$BIN:$PATH"
-	export LST_EXEC_PATH="$BIN"
-}
-
-# complete FUNCTION WORD...: run a completion function as bash would for the
-# command line WORD... with the cursor at the end of the last word, and
-# print COMPREPLY one entry a line (sorted).
-complete_words() {
-	local fn=$1
-	shift
-	COMP_WORDS=("$@")
-	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-	COMP_LINE="$*"
-	COMP_POINT=${#COMP_LINE}
-	COMPREPLY=()
-	"$fn"
-	printf '%s\n' "${COMPREPLY[@]}" | sort
-}
-
-# The verbs of 'lst-chain --help', one a line (sorted).
-chain_verbs() {
-	"$BIN/lst-chain" --help | sed -n 's/^   \([a-z-]*\) .*/\1/p' | sort
-}
+load completion-helper
 
 @test "the bash completion file loads and registers _lst_chain" {
 	run bash -c 'source "$1" && complete -p lst-chain' _ "$COMP/lst-chain.bash"
@@ -54,7 +22,7 @@ chain_verbs() {
 @test "lst-chain <TAB> lists every verb of lst-chain --help" {
 	source "$COMP/lst-chain.bash"
 	local verbs
-	verbs=$(chain_verbs)
+	verbs=$(verbs lst-chain)
 	[ -n "$verbs" ]
 	run complete_words _lst_chain lst-chain ''
 	assert_success
@@ -64,7 +32,7 @@ chain_verbs() {
 @test "every verb of lst-chain --help completes from its prefix" {
 	source "$COMP/lst-chain.bash"
 	local verb
-	for verb in $(chain_verbs); do
+	for verb in $(verbs lst-chain); do
 		run complete_words _lst_chain lst-chain "${verb:0:2}"
 		assert_success
 		assert_line "$verb"
@@ -86,7 +54,7 @@ chain_verbs() {
 @test "every verb's long options are completed, as its -h shows them" {
 	source "$COMP/lst-chain.bash"
 	local verb want o
-	for verb in $(chain_verbs); do
+	for verb in $(verbs lst-chain); do
 		want=$("$BIN/lst-chain" "$verb" -h | grep -o -- '--[a-z-]*[a-z]' | sort -u)
 		[ -n "$want" ]
 		run complete_words _lst_chain lst-chain "$verb" --
@@ -267,29 +235,6 @@ chain_verbs() {
 	grep -q $'^4|--validator\t' <<< "$all"
 	grep -q $'^4|--from-block\t' <<< "$all"
 	[ -z "$(grep '^5|' <<< "$all")" ]
-}
-
-# zsh_complete LINE: the matches zsh's completion offers for LINE (the
-# cursor at its end), one a line, sorted, from an interactive zsh in a pty
-# with only completions/ on its fpath (as in t0090).
-zsh_complete() {
-	cat > "$BATS_TEST_TMPDIR/cap.zsh" <<'ZSH'
-zmodload zsh/zpty || exit 77
-zpty z zsh -f -i
-zpty -w z "PROMPT= ; fpath=($COMP \$fpath); autoload -U compinit; compinit -u -d $BATS_TEST_TMPDIR/zcompdump"
-zpty -w z 'compadd () { builtin compadd -O __hits "$@"; local h; for h in $__hits; do print -r -- "M$((1+1)):$h"; done; builtin compadd "$@" }'
-zpty -w z 'comptest () { zle complete-word; print -r -- "E$((1+1))" }; zle -N comptest; bindkey "^T" comptest'
-zpty -n -w z "$1"$'\C-T'
-integer n=0
-local line
-while zpty -r z line; do
-	[[ $line == *E2* ]] && break
-	[[ $line == *M2:* ]] && print -r -- "${${line##*M2:}//[$'\r\n']/}"
-	(( ++n > 5000 )) && break
-done
-zpty -d z
-ZSH
-	COMP="$COMP" timeout 20 zsh -f "$BATS_TEST_TMPDIR/cap.zsh" "$1" | grep -v '^$' | sort -u
 }
 
 @test "zsh completes the network verbs and their options" {
