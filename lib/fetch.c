@@ -7,6 +7,7 @@
 #include "dagpb.h"
 #include "content.h"
 #include "diag.h"
+#include "http.h"
 #include "gateway.h"
 #include "hex.h"
 #include "hmap.h"
@@ -665,37 +666,21 @@ static size_t sink(char *p, size_t size, size_t n, void *ud)
  */
 static int post_record(const char *node, const char *text, char *why, size_t cap)
 {
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	CURL *h = curl_easy_init();
-	if (!h)
-		diag_die(LST_EFAIL, "out of memory");
-	char *base = trim_url(node), *url = xasprintf("%s/lst/v1/providers", base);
-	xfer x = {.max = REPLY_MAX};
-	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, text);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	CURLcode cr = curl_easy_perform(h);
+	char *base = trim_url(node), *url = xasprintf("%s/lst/v1/providers", base), err[512];
+	buf body = BUF_INIT;
 	long status = 0;
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	int r = 0;
-	if (cr != CURLE_OK && !x.over) {
-		snprintf(why, cap, "cannot reach the node '%s': %s", base, curl_easy_strerror(cr));
+	if (http_do(&body, &status, err, sizeof(err), url, NULL, 0, text, strlen(text), REPLY_MAX, 10000) < 0 &&
+	    !status) {
+		snprintf(why, cap, "%.400s", err);
 		r = LST_EUNAVAIL;
 	} else if (status / 100 != 2) {
 		char reason[256];
-		reason_of(reason, sizeof(reason), &x.body, status);
+		reason_of(reason, sizeof(reason), &body, status);
 		snprintf(why, cap, "the node '%s' refused the record: %s", base, reason);
 		r = status >= 500 ? LST_EUNAVAIL : LST_EREFUSED;
 	}
-	curl_slist_free_all(hdr);
-	curl_easy_cleanup(h);
-	buf_free(&x.body);
+	buf_free(&body);
 	free(url);
 	free(base);
 	return r;

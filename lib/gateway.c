@@ -18,6 +18,7 @@
 #include "content.h"
 #include "dagpb.h"
 #include "diag.h"
+#include "http.h"
 #include "gated.h"
 #include "hex.h"
 #include "hmap.h"
@@ -832,19 +833,6 @@ static enum MHD_Result handle_key(gateway *g, struct MHD_Connection *c, const ch
 	return res;
 }
 
-/* A peer URL as compared: no trailing '/', http:// when no scheme. */
-static char *peer_norm(const char *s)
-{
-	while (*s == ' ')
-		s++;
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == '/' || s[n - 1] == ' '))
-		n--;
-	if (!strncmp(s, "http://", 7) || !strncmp(s, "https://", 8))
-		return xasprintf("%.*s", (int)n, s);
-	return xasprintf("http://%.*s", (int)n, s);
-}
-
 static enum MHD_Result handle_announce(gateway *g, struct MHD_Connection *c, const char *body, size_t len)
 {
 	if (len > BODY_MAX)
@@ -865,7 +853,7 @@ static enum MHD_Result handle_announce(gateway *g, struct MHD_Connection *c, con
 	}
 	if (added == 1 && g->npeers) {
 		const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Lst-Peer");
-		char *o = origin && *origin ? peer_norm(origin) : NULL;
+		char *o = origin && *origin ? http_base_url(origin) : NULL;
 		const char **to = xcalloc(g->npeers, sizeof(char *));
 		size_t nto = 0;
 		for (size_t i = 0; i < g->npeers; i++)
@@ -966,8 +954,8 @@ gateway *gateway_new(const gateway_opts *o)
 	g->gate = o->gate;
 	g->peers = xcalloc(o->npeers ? o->npeers : 1, sizeof(char *));
 	for (size_t i = 0; i < o->npeers; i++)
-		if (o->peers[i] && *o->peers[i])
-			g->peers[g->npeers++] = peer_norm(o->peers[i]);
+		if (o->peers[i] && (g->peers[g->npeers] = http_base_url(o->peers[i])))
+			g->npeers++;
 	g->reg = prov_registry_new();
 	prov_registry_set_self(g->reg, g->self_url);
 	atomic_init(&g->uploaded, 0);

@@ -23,12 +23,15 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-int http_request(buf *out, long *status, const char *url, const char *const *headers, size_t nheaders,
-		 const char *body, size_t body_len, size_t max, long timeout_ms)
+int http_do(buf *out, long *status, char *err, size_t errcap, const char *url, const char *const *headers,
+	    size_t nheaders, const char *body, size_t body_len, size_t max, long timeout_ms)
 {
 	CURL *c = curl_easy_init();
-	if (!c)
-		return diag_error(LST_EFAIL, "cannot start libcurl");
+	*status = 0;
+	if (!c) {
+		snprintf(err, errcap, "cannot start libcurl");
+		return -1;
+	}
 	struct curl_slist *h = NULL;
 	for (size_t i = 0; i < nheaders; i++)
 		h = curl_slist_append(h, headers[i]);
@@ -52,11 +55,36 @@ int http_request(buf *out, long *status, const char *url, const char *const *hea
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
-	if (s.over)
-		return diag_error(LST_EINVALID, "the answer of '%s' is over %zu bytes", url, max);
+	if (s.over) {
+		snprintf(err, errcap, "the answer of '%s' is over %zu bytes", url, max);
+		return -1;
+	}
 	if (rc != CURLE_OK) {
-		diag_error(LST_EUNAVAIL, "cannot reach '%s': %s", url, curl_easy_strerror(rc));
+		snprintf(err, errcap, "cannot reach '%s': %s", url, curl_easy_strerror(rc));
 		return -1;
 	}
 	return 0;
+}
+
+int http_request(buf *out, long *status, const char *url, const char *const *headers, size_t nheaders,
+		 const char *body, size_t body_len, size_t max, long timeout_ms)
+{
+	char err[512];
+	if (http_do(out, status, err, sizeof(err), url, headers, nheaders, body, body_len, max, timeout_ms) < 0)
+		return diag_error(*status ? LST_EINVALID : LST_EUNAVAIL, "%s", err);
+	return 0;
+}
+
+char *http_base_url(const char *s)
+{
+	while (*s == ' ')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '/'))
+		n--;
+	if (!n)
+		return NULL;
+	if (!strncmp(s, "http://", 7) || !strncmp(s, "https://", 8))
+		return xasprintf("%.*s", (int)n, s);
+	return xasprintf("http://%.*s", (int)n, s);
 }

@@ -18,5 +18,14 @@
  */
 int http_request(buf *out, long *status, const char *url, const char *const *headers, size_t nheaders,
 		 const char *body, size_t body_len, size_t max, long timeout_ms) LST_WUR;
+/* The same, reporting nothing: why it failed goes to err. Safe from several threads. */
+int http_do(buf *out, long *status, char *err, size_t errcap, const char *url, const char *const *headers,
+	    size_t nheaders, const char *body, size_t body_len, size_t max, long timeout_ms) LST_WUR;
+
+/*
+ * A peer or node as a base URL: blanks and trailing '/' cut, http://
+ * added when there is no scheme. malloc'd; NULL when nothing is left.
+ */
+char *http_base_url(const char *s);
 
 #endif

@@ -2,6 +2,7 @@
 #include "lst.h"
 #include "p2p.h"
 #include "diag.h"
+#include "http.h"
 #include "rlp.h"
 
 #include <curl/curl.h>
@@ -58,20 +59,6 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 #endif
-
-static char *normalize(const char *s)
-{
-	while (*s == ' ')
-		s++;
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '/'))
-		n--;
-	if (!n)
-		return NULL;
-	if (!strncmp(s, "http://", 7) || !strncmp(s, "https://", 8))
-		return xasprintf("%.*s", (int)n, s);
-	return xasprintf("http://%.*s", (int)n, s);
-}
 
 bool p2p_dropped(p2p *p, const char *url)
 {
@@ -243,7 +230,7 @@ p2p *p2p_new(const char *self_url, const char *peers, const char *home)
 #endif
 	char *list = xstrdup(peers ? peers : ""), *save = NULL;
 	for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *u = normalize(tok);
+		char *u = http_base_url(tok);
 		if (!u || !strcmp(u, p->self) || p2p_find(p, u) >= 0) {
 			free(u);
 			continue;

@@ -11,6 +11,7 @@
 #include "providers.h"
 #include "addr.h"
 #include "diag.h"
+#include "http.h"
 #include "hex.h"
 #include "hmap.h"
 #include "msg.h"
@@ -517,21 +518,6 @@ static void *gossip_main(void *arg)
 	return NULL;
 }
 
-/* A peer as a base URL without a trailing slash, or NULL if empty. */
-static char *base_url(const char *s)
-{
-	while (*s == ' ')
-		s++;
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '/'))
-		n--;
-	if (!n)
-		return NULL;
-	if (!strncmp(s, "http://", 7) || !strncmp(s, "https://", 8))
-		return xasprintf("%.*s", (int)n, s);
-	return xasprintf("http://%.*s", (int)n, s);
-}
-
 void prov_gossip(prov_registry *g, const char *const *peers, size_t npeers, const prov_record *r)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -543,7 +529,7 @@ void prov_gossip(prov_registry *g, const char *const *peers, size_t npeers, cons
 	json_decref(jr);
 	j->urls = xcalloc(npeers, sizeof(char *));
 	for (size_t i = 0; i < npeers; i++)
-		if (peers[i] && (j->urls[j->nurls] = base_url(peers[i])))
+		if (peers[i] && (j->urls[j->nurls] = http_base_url(peers[i])))
 			j->nurls++;
 	if (!j->body || !j->nurls) {
 		job_free(j);
