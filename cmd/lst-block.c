@@ -510,7 +510,6 @@ static int cmd_get(int argc, char **argv)
 		return diag_error(LST_EFAIL, "cannot make directory '%s': %s", out, strerror(errno));
 	}
 	int r, enc = content_is_encrypted(s, &root);
-	json_t *files = json_array();
 	if (enc < 0) {
 		r = -1;
 	} else if (enc == 1) {
@@ -522,9 +521,6 @@ static int cmd_get(int argc, char **argv)
 			json_t *f = json_array_get(fl, i);
 			const char *p = json_string_value(json_object_get(f, "path"));
 			r = get_one(s, out, p, NULL, m, key, i);
-			if (r == 0)
-				json_array_append_new(files, jsonio_obj("path", jsonio_str(p), "size",
-									json_incref(json_object_get(f, "size")), NULL));
 		}
 		json_decref(m);
 		if (key)
@@ -544,7 +540,6 @@ static int cmd_get(int argc, char **argv)
 		cid_str(cs, &root);
 		r = print(jsonio_obj("root", jsonio_str(cs), "output", jsonio_str(out), NULL));
 	}
-	json_decref(files);
 	bstore_close(s);
 	return r;
 }

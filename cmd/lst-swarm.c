@@ -606,15 +606,9 @@ static int cmd_fetch(int argc, char **argv)
 	if (r == 0)
 		r = swarm_fetch(s, &res, &root, &o);
 	progress_end(&u.pg);
+	/* (swarm_fetch marks an encrypted root gated as soon as its root block is in.) */
 	if (r == 0)
 		r = bstore_pin(s, &root);
-	if (r == 0) {
-		int enc = content_is_encrypted(s, &root);
-		if (enc < 0)
-			r = -1;
-		else if (enc == 1)
-			r = gateway_gate_root(bstore_dir(s), &root);
-	}
 	if (r == 0) {
 		char cs[CID_STR_MAX];
 		cid_str(cs, &root);
