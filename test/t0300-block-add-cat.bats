@@ -132,6 +132,13 @@ mkfile() {
 	r2=$(LST_HOME="$BATS_TEST_TMPDIR/h2" lst-block add --key-file "$BATS_TEST_TMPDIR/k" "$BATS_TEST_TMPDIR/b" | jq -r .root)
 	[ "$r1" = "$r2" ]
 	lst-block cat --key-file "$BATS_TEST_TMPDIR/k" "$r1/b.md" | cmp - "$BATS_TEST_TMPDIR/b/b.md"
+	# get writes the decrypted tree; a wrong key writes nothing.
+	lst-block get "$r1" -o "$BATS_TEST_TMPDIR/out" > /dev/null
+	diff -r "$BATS_TEST_TMPDIR/b" "$BATS_TEST_TMPDIR/out"
+	head -c 32 /dev/urandom | xxd -p -c 64 > "$BATS_TEST_TMPDIR/wrong"
+	run lst-block get --key-file "$BATS_TEST_TMPDIR/wrong" "$r1" -o "$BATS_TEST_TMPDIR/out2"
+	assert_failure 4
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/out2" 2> /dev/null)" ]
 	plain_key author > /dev/null
 	d1=$(lst-block add --derive-key "My Book" "$BATS_TEST_TMPDIR/b" | jq -r .root)
 	d2=$(lst-block add --derive-key "My Book" "$BATS_TEST_TMPDIR/b" | jq -r .root)
