@@ -40,6 +40,8 @@ typedef struct contract_env {
 	uint64_t height, time;     /* block height and unix time */
 	uint64_t chain_id;
 	const uint8_t *foundation; /* 20 bytes: the genesis foundation, admin until governance */
+	uint64_t service_fee_bps;  /* genesis: the foundation's share of a sale, in basis points */
+	u256 listing_fee;          /* genesis: the price of publishing a book, in Photons */
 	/*
 	 * State-changing functions revert when set. Ethereum runs eth_call
 	 * and eth_estimateGas of a transfer to completion on a state that is

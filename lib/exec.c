@@ -184,6 +184,9 @@ static void env_init(contract_env *env, exec_ctx *x, const uint8_t *caller, cons
 	env->time = x->info->time;
 	env->chain_id = x->info->chain_id;
 	env->foundation = x->info->foundation;
+	env->service_fee_bps = x->info->service_fee_bps;
+	if (x->info->listing_fee)
+		env->listing_fee = *x->info->listing_fee;
 	env->readonly = readonly;
 	env->balance = env_balance;
 	env->transfer = env_transfer;

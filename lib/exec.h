@@ -22,6 +22,8 @@ typedef struct {
 	u256 supply;
 	uint64_t chain_id;
 	const uint8_t *foundation;  /* 20 bytes: genesis foundation (the admin until governance) */
+	uint64_t service_fee_bps;   /* genesis: the foundation's share of a sale, basis points */
+	const u256 *listing_fee;    /* genesis: what publishing a book costs (Photons) */
 } exec_block_info;
 
 typedef struct {
