@@ -35,7 +35,7 @@ ifneq ($(SANITIZE),)
 CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(FAULTS) -Ilib -Icontracts $(DEP_CFLAGS) \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(FAULTS) -Ilib -Icontracts -Icmd $(DEP_CFLAGS) \
 	-DLST_VERSION='"$(VERSION)"' -DLST_LIBEXECDIR='"$(LIBEXECDIR)"'
 LIBS = -Wl,--as-needed $(DEP_LIBS) -lm
 
@@ -50,6 +50,7 @@ B = build
 LIB_SRCS = $(wildcard lib/*.c) $(wildcard contracts/*.c)
 LIB_OBJS = $(LIB_SRCS:%.c=$(B)/%.o)
 CMD_SRCS = $(wildcard cmd/*.c)
+BUILTIN_OBJS = $(patsubst %.c,$(B)/%.o,$(wildcard cmd/builtin/*.c))
 PROGRAMS = $(CMD_SRCS:cmd/%.c=$(B)/bin/%)
 UNIT_SRCS = $(wildcard test/unit/t-*.c)
 UNIT_TESTS = $(UNIT_SRCS:test/unit/%.c=$(B)/test/%)
@@ -68,7 +69,7 @@ config.mk:
 	@if [ "$$(id -u)" = 0 ]; then ./configure --install-deps; \
 	 else ./configure; fi
 
-$(B)/%.o: %.c $(wildcard lib/*.h contracts/*.h) config.mk
+$(B)/%.o: %.c $(wildcard lib/*.h contracts/*.h cmd/*.h) config.mk
 	@mkdir -p $(dir $@)
 	$(QCC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -78,6 +79,11 @@ $(B)/liblst.a: $(LIB_OBJS)
 $(B)/bin/%: $(B)/cmd/%.o $(B)/liblst.a
 	@mkdir -p $(dir $@)
 	$(QLD)$(CC) $(LDFLAGS) -o $@ $< $(B)/liblst.a $(LIBS)
+
+# lst links the porcelain verbs of cmd/builtin/ (cmd/builtin.h), as git does.
+$(B)/bin/lst: $(B)/cmd/lst.o $(BUILTIN_OBJS) $(B)/liblst.a
+	@mkdir -p $(dir $@)
+	$(QLD)$(CC) $(LDFLAGS) -o $@ $< $(BUILTIN_OBJS) $(B)/liblst.a $(LIBS)
 
 # Every unit test links unit.o (TAP) and fakeenv.o (a chain for native
 # contracts); their objects are rebuilt when a test/unit header changes.
