@@ -1,0 +1,33 @@
+/*
+ * swarmkey.h: obtaining a root's content key from the swarm.
+ *
+ * Owns the client side of key envelopes (GET BASE/lst/v1/key/ROOT with an
+ * X-Lst-Access proof, lib/access.h; the answer {"envelope":"0x.."} is the
+ * key sealed to our public key, lib/seal.h), which `lst-swarm key` and
+ * `lst-buy` share. Any node that holds the key and sees on chain that we
+ * may read the root seals it to us, so the author need not be online.
+ */
+#ifndef LST_SWARMKEY_H
+#define LST_SWARMKEY_H
+
+#include "lst.h"
+#include "cid.h"
+#include "bstore.h"
+
+/*
+ * Ask for root's key, in order: each of peers[0..npeers), then, with a
+ * node, the node's own gateway and every provider its registry lists for
+ * root (GET NODE/lst/v1/providers/ROOT), until one answers with an
+ * envelope that opens with priv. key is 32 bytes of the caller's (from
+ * sodium_malloc). When s holds root's manifest block the key must open it,
+ * or it is not the key (a lying peer; the next is asked). *from (malloc'd,
+ * may be NULL) is the base URL that gave it.
+ *
+ * 0, or -1 reported: LST_EREFUSED when a provider refused (quoting its
+ * reason, "not purchased"...), LST_ENOTFOUND when none has it,
+ * LST_EUNAVAIL when none could be reached.
+ */
+int swarm_key_get(uint8_t *key, char **from, bstore *s, const uint8_t priv[32], const char *const *peers,
+		  size_t npeers, const char *node, const cid *root) LST_WUR;
+
+#endif
