@@ -8,7 +8,6 @@
  * root's content key, sealed to us; stats reads a gateway's counters.
  */
 #include "lst.h"
-#include "access.h"
 #include "addr.h"
 #include "bstore.h"
 #include "buf.h"
@@ -17,7 +16,6 @@
 #include "diag.h"
 #include "fetch.h"
 #include "gateway.h"
-#include "hex.h"
 #include "home.h"
 #include "http.h"
 #include "jsonio.h"
@@ -25,8 +23,8 @@
 #include "opt.h"
 #include "pass.h"
 #include "progress.h"
-#include "seal.h"
 #include "service.h"
+#include "swarmkey.h"
 #include "verbs.h"
 
 #include <signal.h>
@@ -51,38 +49,6 @@ static int parse(int argc, char **argv, const struct opt *opts, const char *cons
 static int print(json_t *j)
 {
 	return jsonio_print(j) < 0 ? diag_error(LST_EFAIL, "cannot write standard output") : 0;
-}
-
-/* Collect every "--NAME VALUE" / "--NAME=VALUE" out of argv (opt.h keeps one value). */
-static int take_repeated(int argc, char **argv, const char *name, const char ***out, size_t *n)
-{
-	size_t len = strlen(name);
-	const char **v = xcalloc((size_t)argc + 1, sizeof(*v));
-	int w = 1;
-	*n = 0;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--"))  {
-			while (i < argc)
-				argv[w++] = argv[i++];
-			break;
-		}
-		if (!strncmp(a, "--", 2) && !strncmp(a + 2, name, len) && (a[2 + len] == 0 || a[2 + len] == '=')) {
-			if (a[2 + len] == '=') {
-				v[(*n)++] = a + 3 + len;
-			} else if (i + 1 < argc) {
-				v[(*n)++] = argv[++i];
-			} else {
-				free(v);
-				return diag_error(LST_EUSAGE, "--%s needs a value", name);
-			}
-			continue;
-		}
-		argv[w++] = argv[i];
-	}
-	argv[w] = NULL;
-	*out = v;
-	return w;
 }
 
 static char *default_node(const char *node_url)
@@ -132,20 +98,6 @@ static int home_key(secret_key *k, key_entry *e, bool required)
 		return -1;
 	}
 	return 0;
-}
-
-/* This home's own gateway: a running lst-swarm serve, else the chain daemon's RPC port. */
-static char *self_gateway(void)
-{
-	pid_t pid;
-	if (service_running("swarm", &pid) == 0) {
-		char *g = config_get("gateway");
-		if (g)
-			return g;
-	}
-	if (service_running("daemon", &pid) == 0)
-		return config_get("rpc");
-	return NULL;
 }
 
 /* ---- serve ---- */
@@ -277,7 +229,7 @@ static int cmd_serve(int argc, char **argv)
 		HOME_OPT,
 		OPT_END(),
 	};
-	argc = take_repeated(argc, argv, "peer", &peers, &npeers);
+	argc = opt_take_repeated(argc, argv, "peer", &peers, &npeers);
 	if (argc < 0)
 		return -1;
 	if (parse(argc, argv, opts, usage) != 0)
@@ -409,7 +361,7 @@ static int cmd_announce(int argc, char **argv)
 		lifetime = v;
 	}
 	char *node = default_node(node_url);
-	char *mine = self ? xstrdup(self) : self_gateway();
+	char *mine = self ? xstrdup(self) : swarm_self_gateway();
 	int r = 0;
 	if (!node)
 		r = diag_error(LST_EUSAGE, "no node to announce to (pass --node URL or set config rpc)");
@@ -506,7 +458,7 @@ static int parse_root_peers(int argc, char **argv, const char *verb, const struc
 			    const char *const *usage, const char *const *node_url, cid *root, const char ***peers,
 			    size_t *npeers, char **node)
 {
-	argc = take_repeated(argc, argv, "peer", peers, npeers);
+	argc = opt_take_repeated(argc, argv, "peer", peers, npeers);
 	if (argc < 0)
 		return -1;
 	if (parse(argc, argv, opts, usage) != 1) {
@@ -588,7 +540,7 @@ static int cmd_fetch(int argc, char **argv)
 	key_entry e;
 	int r = s ? home_key(&k, &e, false) : -1;
 	bool have_key = r == 0 && k.priv;
-	char *self = no_announce || !have_key ? NULL : self_gateway();
+	char *self = no_announce || !have_key ? NULL : swarm_self_gateway();
 	fetch_ui u = {json, {0}, 0};
 	progress_begin(&u.pg, "fetching", 0, false);
 	if (json)
@@ -659,83 +611,35 @@ static int cmd_key(int argc, char **argv)
 		free(peers);
 		return -1;
 	}
-	access_proof p;
-	int r = access_proof_make(&p, k.priv, &root, (uint64_t)time(NULL) + 600);
-	char proof[ACCESS_STR_MAX], hdr[ACCESS_STR_MAX + 32], cs[CID_STR_MAX];
-	access_proof_str(proof, &p);
-	snprintf(hdr, sizeof(hdr), "%s: %s", ACCESS_HEADER, proof);
-	const char *hdrs[] = {hdr};
-	cid_str(cs, &root);
+	/*
+	 * --peer URLs alone, else the node and the providers its registry
+	 * lists (so a key comes from a reader when the author is offline);
+	 * with both, the peers first.
+	 */
+	const char *ask_node = npeers && !node_url ? NULL : node;
 	uint8_t *key = sodium_malloc(32);
-	bool got = false;
-	int last = LST_ENOTFOUND;
-	buf why = BUF_INIT;
-	size_t ntry = npeers + (npeers ? 0 : 1);
-	for (size_t i = 0; r == 0 && !got && i < ntry; i++) {
-		const char *base = npeers ? peers[i] : node;
-		buf url = BUF_INIT;
-		buf_addf(&url, "%s/lst/v1/key/%s", base, cs);
-		json_t *j = NULL;
-		long status = 0;
-		diag_set_quiet(true);
-		int g = get_json(&j, &status, (char *)url.p, hdrs, 1);
-		diag_set_quiet(false);
-		if (g < 0) {
-			last = LST_EUNAVAIL;
-			buf_reset(&why);
-			buf_addf(&why, "cannot reach '%s'", base);
-		} else if (status == 200) {
-			const char *env = json_string_value(json_object_get(j, "envelope"));
-			size_t elen = env ? strlen(env) : 0;
-			uint8_t sealed[32 + SEAL_OVERHEAD];
-			if (env && elen == 2 + 2 * sizeof(sealed) && hex_decode(sealed, sizeof(sealed), env) == 0 &&
-			    seal_open(key, k.priv, sealed, sizeof(sealed)) == 0) {
-				got = true;
-			} else {
-				last = LST_EREFUSED;
-				buf_reset(&why);
-				buf_addf(&why, "'%s' sent an envelope that does not open with our key", base);
-			}
-		} else {
-			const char *reason = json_string_value(json_object_get(j, "reason"));
-			const char *err = json_string_value(json_object_get(j, "error"));
-			last = status == 403 ? LST_EREFUSED : status == 404 ? (last == LST_EREFUSED ? last : LST_ENOTFOUND)
-								   : LST_EUNAVAIL;
-			if (status != 404 || last != LST_EREFUSED) {
-				buf_reset(&why);
-				buf_addf(&why, "'%s' answered %ld: %s%s%s", base, status, err ? err : "error",
-					 reason ? ": " : "", reason ? reason : "");
-			}
-		}
-		json_decref(j);
-		buf_free(&url);
+	bstore *s = open_store();
+	int r = s ? 0 : -1;
+	char *from = NULL;
+	/* When the root block is here the key must open it, or it is not the key (a lying peer). */
+	if (r == 0)
+		r = swarm_key_get(key, &from, s, k.priv, peers, npeers, ask_node, &root);
+	if (r == 0)
+		r = content_key_save(&root, key);
+	if (r == 0) {
+		char cs[CID_STR_MAX];
+		cid_str(cs, &root);
+		char *kf = home_path("content-keys");
+		buf path = BUF_INIT;
+		buf_addf(&path, "%s/%s", kf, cs);
+		r = print(jsonio_obj("root", jsonio_str(cs), "key_file", jsonio_str((char *)path.p), "address",
+				     jsonio_str(e.address_str), NULL));
+		buf_free(&path);
+		free(kf);
 	}
-	if (r == 0 && got) {
-		/* The key must open the root, or it is not the key (a lying peer). */
-		bstore *s = open_store();
-		json_t *m = NULL;
-		if (s && content_is_encrypted(s, &root) == 1 && content_manifest(s, &m, &root, key) < 0)
-			r = -1;
-		json_decref(m);
-		if (s)
-			bstore_close(s);
-		if (r == 0)
-			r = content_key_save(&root, key);
-		if (r == 0) {
-			char *kf = home_path("content-keys");
-			buf path = BUF_INIT;
-			buf_addf(&path, "%s/%s", kf, cs);
-			r = print(jsonio_obj("root", jsonio_str(cs), "key_file", jsonio_str((char *)path.p), "address",
-					     jsonio_str(e.address_str), NULL));
-			buf_free(&path);
-			free(kf);
-		}
-	} else if (r == 0) {
-		r = diag_error(last, "no content key for '%s': %s", cs, why.len ? (char *)why.p : "no peer has it");
-		if (last == LST_EREFUSED)
-			diag_hint("buy it first: the key is sealed only to buyers");
-	}
-	buf_free(&why);
+	if (s)
+		bstore_close(s);
+	free(from);
 	sodium_free(key);
 	secret_free(&k);
 	keyring_entry_free(&e);
@@ -757,7 +661,7 @@ static int cmd_stats(int argc, char **argv)
 	};
 	if (parse(argc, argv, opts, usage) != 0)
 		opt_usage_die(opts, usage, "stats takes no operands");
-	char *base = url_opt ? xstrdup(url_opt) : self_gateway();
+	char *base = url_opt ? xstrdup(url_opt) : swarm_self_gateway();
 	if (!base)
 		return diag_error(LST_EUNAVAIL, "this home serves no gateway (run 'lst-swarm serve', or pass --url)");
 	buf url = BUF_INIT;

@@ -112,3 +112,35 @@ int opt_parse(int argc, char **argv, const struct opt *opts, const char *const *
 	argv[nops] = NULL;
 	return nops;
 }
+
+int opt_take_repeated(int argc, char **argv, const char *name, const char ***out, size_t *n)
+{
+	size_t len = strlen(name);
+	const char **v = xcalloc((size_t)argc + 1, sizeof(*v));
+	int w = 1;
+	*n = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--")) {
+			while (i < argc)
+				argv[w++] = argv[i++];
+			break;
+		}
+		if (!strncmp(a, "--", 2) && !strncmp(a + 2, name, len) && (a[2 + len] == 0 || a[2 + len] == '=')) {
+			if (a[2 + len] == '=') {
+				v[(*n)++] = a + 3 + len;
+			} else if (i + 1 < argc) {
+				v[(*n)++] = argv[++i];
+			} else {
+				free(v);
+				*out = NULL;
+				return diag_error(LST_EUSAGE, "--%s needs a value", name);
+			}
+			continue;
+		}
+		argv[w++] = argv[i];
+	}
+	argv[w] = NULL;
+	*out = v;
+	return w;
+}

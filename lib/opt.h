@@ -38,4 +38,13 @@ void opt_usage(FILE *f, const struct opt *opts, const char *const *usage);
 LST_NORETURN void opt_usage_die(const struct opt *opts, const char *const *usage,
 				const char *fmt, ...) LST_PRINTF(3, 4);
 
+/*
+ * Take every "--NAME VALUE" / "--NAME=VALUE" out of argv[1..argc) (before
+ * "--") for an option given more than once (opt_parse keeps one value):
+ * *out (malloc'd, NULL-terminated, pointing into argv) gets the *n values,
+ * the rest of argv is closed up. The new argc, or -1 (reported, exit 2)
+ * when the last --NAME has no value.
+ */
+int opt_take_repeated(int argc, char **argv, const char *name, const char ***out, size_t *n);
+
 #endif

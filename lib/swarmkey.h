@@ -30,4 +30,11 @@
 int swarm_key_get(uint8_t *key, char **from, bstore *s, const uint8_t priv[32], const char *const *peers,
 		  size_t npeers, const char *node, const cid *root) LST_WUR;
 
+/*
+ * This home's own gateway URL (malloc'd): a running `lst-swarm serve`'s
+ * (config gateway), else the running daemon's RPC port (config rpc), else
+ * NULL. What a fetch announces so that we seed what we fetched.
+ */
+char *swarm_self_gateway(void);
+
 #endif

@@ -1,0 +1,247 @@
+/*
+ * swarmkey.c: obtaining a root's content key from the swarm (see
+ * swarmkey.h): the candidates (--peer URLs, the node, the providers its
+ * registry lists), the access proof we show each, opening the envelope,
+ * and checking the key against the manifest so a lying peer is skipped.
+ */
+#include "lst.h"
+#include "swarmkey.h"
+#include "access.h"
+#include "buf.h"
+#include "content.h"
+#include "diag.h"
+#include "hex.h"
+#include "home.h"
+#include "http.h"
+#include "providers.h"
+#include "seal.h"
+#include "service.h"
+
+#include <jansson.h>
+#include <sodium.h>
+#include <time.h>
+
+#define KEY_TIMEOUT_MS 10000
+#define KEY_REPLY_MAX (64u << 10)
+#define LIST_REPLY_MAX (16u << 20)
+#define PROOF_LIFETIME 600
+
+/* How bad the outcome so far: a refusal outranks "not here", which outranks "unreachable". */
+enum { R_NONE, R_UNAVAIL, R_NOTFOUND, R_REFUSED };
+
+typedef struct {
+	uint8_t *key;         /* the caller's 32 bytes */
+	bstore *s;            /* to check the key against the manifest; may be NULL */
+	const uint8_t *priv;
+	const cid *root;
+	char cs[CID_STR_MAX];
+	const char *hdrs[1];
+	char hdr[ACCESS_STR_MAX + 32];
+	char **asked;         /* base URLs asked already */
+	size_t nasked;
+	int rank;             /* the worst outcome so far */
+	buf why;              /* the first reason of that rank */
+} asker;
+
+static void note(asker *a, int rank, const char *fmt, ...) LST_PRINTF(3, 4);
+
+static void note(asker *a, int rank, const char *fmt, ...)
+{
+	if (rank <= a->rank)
+		return;
+	a->rank = rank;
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	buf_reset(&a->why);
+	buf_addf(&a->why, "%s", msg);
+}
+
+/*
+ * 1 if key opens root's manifest, or the manifest cannot be checked here
+ * (no store, or its blocks are not local yet); 0 if it does not open it.
+ */
+static int key_opens(asker *a)
+{
+	if (!a->s)
+		return 1;
+	diag_set_quiet(true);
+	int ok = 1, enc = content_is_encrypted(a->s, a->root);
+	if (enc == 1) {
+		json_t *m = NULL;
+		if (content_manifest(a->s, &m, a->root, a->key) < 0 && diag_status() != LST_ENOTFOUND)
+			ok = 0;
+		json_decref(m);
+	}
+	diag_set_quiet(false);
+	return ok;
+}
+
+/* Ask one base URL (not asked before). 1 got the key (checked), 0 not. */
+static int ask(asker *a, const char *base_in)
+{
+	char *base = http_base_url(base_in);
+	if (!base)
+		return 0;
+	for (size_t i = 0; i < a->nasked; i++)
+		if (!strcmp(a->asked[i], base)) {
+			free(base);
+			return 0;
+		}
+	a->asked = xrealloc(a->asked, (a->nasked + 1) * sizeof(*a->asked));
+	a->asked[a->nasked++] = base;
+	buf url = BUF_INIT, body = BUF_INIT;
+	buf_addf(&url, "%s/lst/v1/key/%s", base, a->cs);
+	long status = 0;
+	char err[256];
+	int got = 0;
+	if (http_do(&body, &status, err, sizeof(err), (char *)url.p, a->hdrs, 1, NULL, 0, KEY_REPLY_MAX,
+		    KEY_TIMEOUT_MS) < 0) {
+		note(a, R_UNAVAIL, "cannot reach '%s'", base);
+		goto out;
+	}
+	json_t *j = json_loadb((char *)body.p, body.len, 0, NULL);
+	if (status == 200) {
+		const char *env = json_string_value(json_object_get(j, "envelope"));
+		size_t elen = env ? strlen(env) : 0;
+		uint8_t sealed[32 + SEAL_OVERHEAD];
+		if (!env || elen != 2 + 2 * sizeof(sealed) || hex_decode(sealed, sizeof(sealed), env) < 0 ||
+		    seal_open(a->key, a->priv, sealed, sizeof(sealed)) < 0) {
+			note(a, R_REFUSED, "'%s' sent an envelope that does not open with our key", base);
+		} else if (!key_opens(a)) {
+			sodium_memzero(a->key, 32);
+			note(a, R_REFUSED, "'%s' sent a key that does not open '%s'", base, a->cs);
+		} else {
+			got = 1;
+		}
+	} else {
+		const char *reason = json_string_value(json_object_get(j, "reason"));
+		const char *e = json_string_value(json_object_get(j, "error"));
+		note(a, status == 403 ? R_REFUSED : status == 404 ? R_NOTFOUND : R_UNAVAIL, "'%s' answered %ld: %s%s%s",
+		     base, status, e ? e : "error", reason ? ": " : "", reason ? reason : "");
+	}
+	json_decref(j);
+out:
+	buf_free(&url);
+	buf_free(&body);
+	return got;
+}
+
+/*
+ * The gateway URLs the node's registry lists for root, complete providers
+ * first (they surely hold the key), each record checked; NULL-terminated,
+ * malloc'd (free with free_list). An unreachable node gives none.
+ */
+static char **registry_urls(const char *node, const asker *a)
+{
+	char *base = http_base_url(node);
+	char **out = xcalloc(1, sizeof(*out));
+	if (!base)
+		return out;
+	buf url = BUF_INIT, body = BUF_INIT;
+	buf_addf(&url, "%s/lst/v1/providers/%s", base, a->cs);
+	long status = 0;
+	char err[256];
+	json_t *list = NULL;
+	if (http_do(&body, &status, err, sizeof(err), (char *)url.p, NULL, 0, NULL, 0, LIST_REPLY_MAX,
+		    KEY_TIMEOUT_MS) == 0 &&
+	    status == 200)
+		list = json_loadb((char *)body.p, body.len, 0, NULL);
+	size_t n = 0, i;
+	json_t *rec;
+	uint64_t now = (uint64_t)time(NULL);
+	for (int pass = 0; pass < 2; pass++)
+		json_array_foreach(list, i, rec)
+		{
+			prov_record r;
+			const char *why;
+			memset(&r, 0, sizeof(r));
+			if (prov_record_from_json(&r, rec, &why) == 0 && cid_equal(&r.root, a->root) &&
+			    r.complete == (pass == 0) && prov_record_verify(&r, now, &why) == 0 &&
+			    (!strncmp(r.url, "http://", 7) || !strncmp(r.url, "https://", 8))) {
+				out = xrealloc(out, (n + 2) * sizeof(*out));
+				out[n++] = xstrdup(r.url);
+				out[n] = NULL;
+			}
+			prov_record_free(&r);
+		}
+	json_decref(list);
+	buf_free(&url);
+	buf_free(&body);
+	free(base);
+	return out;
+}
+
+static void free_list(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+int swarm_key_get(uint8_t *key, char **from, bstore *s, const uint8_t priv[32], const char *const *peers,
+		  size_t npeers, const char *node, const cid *root)
+{
+	asker a;
+	memset(&a, 0, sizeof(a));
+	a.key = key;
+	a.s = s;
+	a.priv = priv;
+	a.root = root;
+	a.why = (buf)BUF_INIT;
+	if (from)
+		*from = NULL;
+	cid_str(a.cs, root);
+	access_proof p;
+	if (access_proof_make(&p, priv, root, (uint64_t)time(NULL) + PROOF_LIFETIME) < 0)
+		return -1;
+	char proof[ACCESS_STR_MAX];
+	access_proof_str(proof, &p);
+	snprintf(a.hdr, sizeof(a.hdr), "%s: %s", ACCESS_HEADER, proof);
+	a.hdrs[0] = a.hdr;
+	const char *got = NULL;
+	for (size_t i = 0; !got && i < npeers; i++)
+		if (ask(&a, peers[i]))
+			got = a.asked[a.nasked - 1];
+	if (!got && node && ask(&a, node))
+		got = a.asked[a.nasked - 1];
+	if (!got && node) {
+		char **urls = registry_urls(node, &a);
+		for (size_t i = 0; !got && urls[i]; i++)
+			if (ask(&a, urls[i]))
+				got = a.asked[a.nasked - 1];
+		free_list(urls);
+	}
+	int r = 0;
+	if (got) {
+		if (from)
+			*from = xstrdup(got);
+	} else {
+		sodium_memzero(key, 32);
+		static const int status[] = {LST_ENOTFOUND, LST_EUNAVAIL, LST_ENOTFOUND, LST_EREFUSED};
+		r = diag_error(status[a.rank], "no content key for '%s': %s", a.cs,
+			       a.why.len ? (char *)a.why.p : "no peer has it");
+		if (a.rank == R_REFUSED)
+			diag_hint("buy it first: the key is sealed only to buyers");
+	}
+	for (size_t i = 0; i < a.nasked; i++)
+		free(a.asked[i]);
+	free(a.asked);
+	buf_free(&a.why);
+	return r;
+}
+
+char *swarm_self_gateway(void)
+{
+	pid_t pid;
+	if (service_running("swarm", &pid) == 0) {
+		char *g = config_get("gateway");
+		if (g)
+			return g;
+	}
+	if (service_running("daemon", &pid) == 0)
+		return config_get("rpc");
+	return NULL;
+}
