@@ -55,7 +55,8 @@ int wallet_wait(json_t **receipt, const char *hash, double timeout)
 	}
 }
 
-int wallet_send(json_t **receipt, const key_entry *e, const uint8_t to[20], const u256 *amount, double timeout)
+int wallet_call(json_t **receipt, const key_entry *e, const uint8_t to[20], const u256 *value, const uint8_t *data,
+		size_t len, double timeout)
 {
 	json_t *cid = NULL, *nonce = NULL, *hash = NULL;
 	u256 c, n;
@@ -76,12 +77,18 @@ int wallet_send(json_t **receipt, const key_entry *e, const uint8_t to[20], cons
 	t.has_chain_id = true;
 	t.chain_id = c.w[0];
 	t.nonce = n.w[0];
-	t.gas = 21000;
 	t.max_fee = u256_from_u64(1000000000);  /* fees are shown, never charged */
 	t.max_priority_fee = u256_from_u64(1);
 	t.has_to = true;
 	memcpy(t.to, to, 20);
-	t.value = *amount;
+	t.value = value ? *value : u256_from_u64(0);
+	if (len) {
+		t.data = xmalloc(len);
+		memcpy(t.data, data, len);
+		t.data_len = len;
+	}
+	/* Native contracts are not metered: the node's eth_estimateGas margin. */
+	t.gas = tx_intrinsic_gas(&t) + (len ? 100000 : 0);
 	if (keyring_unlock_ask(&k, e) < 0 || tx_sign(&t, &raw, k.priv, e->address) < 0)
 		goto out;
 	char *hex = hex_encode_alloc(raw.p, raw.len);
@@ -98,4 +105,9 @@ out:
 	json_decref(nonce);
 	json_decref(hash);
 	return r;
+}
+
+int wallet_send(json_t **receipt, const key_entry *e, const uint8_t to[20], const u256 *amount, double timeout)
+{
+	return wallet_call(receipt, e, to, amount, NULL, 0, timeout);
 }

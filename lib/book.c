@@ -1,0 +1,690 @@
+/*
+ * book.c: see book.h. The one place the client side encodes the market's
+ * ABI: ids, terms and their JSON, calldata, views over eth_call, sending
+ * (a dry run first, so a refusal costs nothing), Purchased logs.
+ */
+#include "lst.h"
+#include "book.h"
+#include "abi.h"
+#include "access.h"
+#include "addr.h"
+#include "diag.h"
+#include "hex.h"
+#include "jsonio.h"
+#include "keccak.h"
+#include "market.h"
+#include "msg.h"
+#include "rpcclient.h"
+#include "secp.h"
+#include "wallet.h"
+
+/* The market's functions and events (contracts/market.h). */
+#define SIG_PUBLISH "publish(string,string,uint256,bytes,bytes32,string,bytes)"
+#define SIG_SET_PRICE "setPrice(bytes32,uint256)"
+#define SIG_ADD_VERSION "addVersion(bytes32,bytes,bytes32,string)"
+#define SIG_BUY "buy(bytes32)"
+#define SIG_HAS_ACCESS "hasAccess(bytes32,address)"
+#define SIG_BOOK "book(bytes32)"
+#define SIG_VERSIONS "versions(bytes32)"
+#define SIG_BOOK_OF "bookOf(bytes32)"
+#define SIG_FEES "fees()"
+#define EV_PURCHASED "Purchased(bytes32,address,address,uint256,uint256)"
+
+#define REVERTED "execution reverted"
+
+/* ---- ids ---- */
+
+void book_id(uint8_t out[32], const uint8_t author[20], const char *title)
+{
+	keccak_ctx k;
+	keccak256_init(&k);
+	keccak256_update(&k, (const uint8_t *)"lst-book-v1", 11);
+	keccak256_update(&k, author, 20);
+	keccak256_update(&k, (const uint8_t *)title, strlen(title));
+	keccak256_final(&k, out);
+}
+
+int book_id_parse(uint8_t out[32], const char *s)
+{
+	if (strlen(s) != 66 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || hex_decode(out, 32, s) < 0) {
+		diag_error(LST_EINVALID, "not a book id '%s'", s);
+		diag_hint("a book id is 0x and 64 hex digits, as 'lst publish' and 'lst show' print it");
+		return -1;
+	}
+	return 0;
+}
+
+void book_id_str(char out[67], const uint8_t book[32])
+{
+	hex_encode(out, book, 32);
+}
+
+/* ---- terms ---- */
+
+static void hash_field(keccak_ctx *k, const void *p, size_t len)
+{
+	uint8_t h[32];
+	keccak256(h, p, len);
+	keccak256_update(k, h, 32);
+}
+
+int book_terms_finish(book_terms *t)
+{
+	if (!t->details)
+		t->details = xstrdup("");
+	if (!t->label)
+		t->label = xstrdup("");
+	size_t tl = t->title ? strlen(t->title) : 0;
+	if (t->chain_id == 0)
+		return diag_error(LST_EINVALID, "terms field '%s' is zero", "chain_id");
+	if (tl == 0)
+		return diag_error(LST_EINVALID, "terms field '%s' is empty", "title");
+	if (tl > MARKET_TITLE_MAX)
+		return diag_error(LST_EINVALID, "terms field '%s' is longer than %d bytes", "title", MARKET_TITLE_MAX);
+	if (strlen(t->details) > MARKET_DETAILS_MAX)
+		return diag_error(LST_EINVALID, "terms field '%s' is longer than %d bytes", "details",
+				  MARKET_DETAILS_MAX);
+	if (strlen(t->label) > MARKET_LABEL_MAX)
+		return diag_error(LST_EINVALID, "terms field '%s' is longer than %d bytes", "label", MARKET_LABEL_MAX);
+	if (!u256_fits_u128(&t->price))
+		return diag_error(LST_EINVALID, "terms field '%s' is above 2^128-1 Photons", "price");
+	if (t->root.len == 0 || t->root.len > MARKET_ROOT_MAX)
+		return diag_error(LST_EINVALID, "terms field '%s' is not a CID of 1 to %d bytes", "root",
+				  MARKET_ROOT_MAX);
+
+	book_id(t->book, t->author, t->title);
+	uint8_t w[32];
+	keccak_ctx k;
+	keccak256_init(&k);
+	keccak256_update(&k, (const uint8_t *)"lst-publish-v1", 14);
+	u256 c = u256_from_u64(t->chain_id);
+	u256_to_be32(w, &c);
+	keccak256_update(&k, w, 32);
+	keccak256_update(&k, MARKET_ADDRESS, 20);
+	keccak256_update(&k, t->author, 20);
+	keccak256_update(&k, t->book, 32);
+	u256_to_be32(w, &t->price);
+	keccak256_update(&k, w, 32);
+	hash_field(&k, t->root.bytes, t->root.len);
+	keccak256_update(&k, t->tree, 32);
+	hash_field(&k, t->details, strlen(t->details));
+	hash_field(&k, t->label, strlen(t->label));
+	keccak256_final(&k, t->hash);
+	return 0;
+}
+
+json_t *book_terms_json(const book_terms *t)
+{
+	char market[ADDR_STR], author[ADDR_STR], book[67], tree[67], hash[67];
+	char price[U256_DEC_MAX], root[CID_STR_MAX];
+	addr_to_str(market, MARKET_ADDRESS);
+	addr_to_str(author, t->author);
+	book_id_str(book, t->book);
+	hex_encode(tree, t->tree, 32);
+	hex_encode(hash, t->hash, 32);
+	u256_to_dec(price, &t->price);
+	cid_str(root, &t->root);
+	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "chain_id", (json_int_t)t->chain_id,
+			 "market", market, "author", author, "book", book, "title", t->title ? t->title : "",
+			 "details", t->details ? t->details : "", "price", price, "root", root, "tree", tree,
+			 "label", t->label ? t->label : "", "terms_hash", hash);
+}
+
+static const char *const TERMS_KEYS[] = {"chain_id", "market", "author", "book", "title", "details",
+					 "price", "root", "tree", "label", "terms_hash"};
+
+/* A string field without NUL bytes; NULL (reported) when missing or not one. */
+static const char *terms_str(const json_t *j, const char *key)
+{
+	json_t *v = json_object_get(j, key);
+	if (!v) {
+		diag_error(LST_EINVALID, "terms field '%s' is missing", key);
+		return NULL;
+	}
+	if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) {
+		diag_error(LST_EINVALID, "terms field '%s' is not a string", key);
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+static int terms_parse(book_terms *t, const json_t *j)
+{
+	const char *key, *s, *why;
+	json_t *v;
+	json_object_foreach((json_t *)j, key, v) {
+		size_t i = 0;
+		while (i < ARRAY_SIZE(TERMS_KEYS) && strcmp(key, TERMS_KEYS[i]))
+			i++;
+		if (i == ARRAY_SIZE(TERMS_KEYS))
+			return diag_error(LST_EINVALID, "unknown terms field '%s'", key);
+	}
+	v = json_object_get(j, "chain_id");
+	if (!v)
+		return diag_error(LST_EINVALID, "terms field '%s' is missing", "chain_id");
+	if (!json_is_integer(v) || json_integer_value(v) <= 0)
+		return diag_error(LST_EINVALID, "terms field '%s' is not a positive integer", "chain_id");
+	t->chain_id = (uint64_t)json_integer_value(v);
+
+	uint8_t market[20];
+	if (!(s = terms_str(j, "market")))
+		return -1;
+	if (addr_parse(market, s, &why) < 0)
+		return diag_error(LST_EINVALID, "terms field '%s' is not an address (%s)", "market", why);
+	if (memcmp(market, MARKET_ADDRESS, 20)) {
+		char m[ADDR_STR];
+		addr_to_str(m, MARKET_ADDRESS);
+		return diag_error(LST_EINVALID, "terms field '%s' is not the market '%s'", "market", m);
+	}
+	if (!(s = terms_str(j, "author")))
+		return -1;
+	if (addr_parse(t->author, s, &why) < 0)
+		return diag_error(LST_EINVALID, "terms field '%s' is not an address (%s)", "author", why);
+	if (!(s = terms_str(j, "title")))
+		return -1;
+	t->title = xstrdup(s);
+	if (!(s = terms_str(j, "details")))
+		return -1;
+	t->details = xstrdup(s);
+	if (!(s = terms_str(j, "label")))
+		return -1;
+	t->label = xstrdup(s);
+	if (!(s = terms_str(j, "price")))
+		return -1;
+	if (u256_from_dec(&t->price, s) < 0)
+		return diag_error(LST_EINVALID, "terms field '%s' is not a decimal string of Photons", "price");
+	if (!(s = terms_str(j, "root")))
+		return -1;
+	if (cid_parse(&t->root, s) < 0)
+		return diag_error(LST_EINVALID, "terms field '%s' is not a CID", "root");
+	if (!(s = terms_str(j, "tree")))
+		return -1;
+	if (strlen(s) != 66 || hex_decode(t->tree, 32, s) < 0)
+		return diag_error(LST_EINVALID, "terms field '%s' is not 0x and 64 hex digits", "tree");
+	if (book_terms_finish(t) < 0)
+		return -1;
+
+	/* The stated ids, when given, must be what the fields make. */
+	static const char *const stated[] = {"book", "terms_hash"};
+	for (size_t i = 0; i < ARRAY_SIZE(stated); i++) {
+		uint8_t got[32];
+		const uint8_t *want = i == 0 ? t->book : t->hash;
+		if (!json_object_get(j, stated[i]))
+			continue;
+		if (!(s = terms_str(j, stated[i])))
+			return -1;
+		if (strlen(s) != 66 || hex_decode(got, 32, s) < 0)
+			return diag_error(LST_EINVALID, "terms field '%s' is not 0x and 64 hex digits", stated[i]);
+		if (memcmp(got, want, 32)) {
+			char h[67];
+			hex_encode(h, want, 32);
+			diag_error(LST_EINVALID, "terms field '%s' does not match the other fields (they make '%s')",
+				   stated[i], h);
+			diag_hint("the document was altered or made for other terms: ask its sender for the terms again");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int book_terms_from_json(book_terms *t, const json_t *j)
+{
+	memset(t, 0, sizeof(*t));
+	if (!json_is_object(j))
+		return diag_error(LST_EINVALID, "the terms are not a JSON object");
+	if (terms_parse(t, j) < 0) {
+		book_terms_free(t);
+		return -1;
+	}
+	return 0;
+}
+
+void book_terms_free(book_terms *t)
+{
+	free(t->title);
+	free(t->details);
+	free(t->label);
+	memset(t, 0, sizeof(*t));
+}
+
+int book_cosign(uint8_t sig[65], const uint8_t priv[32], const book_terms *t)
+{
+	uint8_t d[32];
+	msg_hash(d, t->hash, 32);
+	if (msg_sign(sig, priv, d) < 0)
+		return diag_error(LST_EFAIL, "cannot sign the terms of '%s'", t->title ? t->title : "");
+	return 0;
+}
+
+int book_cosig_verify(const uint8_t sig[65], const book_terms *t, const uint8_t foundation[20])
+{
+	uint8_t d[32], pub[65], a[20];
+	msg_hash(d, t->hash, 32);
+	if (msg_recover(pub, sig, d) < 0)
+		return -1;
+	secp_address_from_pub(a, pub);
+	return memcmp(a, foundation, 20) ? -1 : 0;
+}
+
+/* ---- calldata ---- */
+
+static int encode(buf *out, const char *sig, const abi_value *args, size_t n)
+{
+	if (abi_encode_call(out, sig, args, n) < 0)
+		return diag_error(LST_EFAIL, "cannot encode the market's call '%s'", sig);
+	return 0;
+}
+
+int book_call_publish(buf *out, const book_terms *t, const uint8_t sig[65])
+{
+	abi_value a[7] = {
+		abi_string(t->title ? t->title : ""),
+		abi_string(t->details ? t->details : ""),
+		abi_u256(&t->price),
+		abi_bytes(t->root.bytes, t->root.len),
+		abi_fixed_bytes(t->tree, 32),
+		abi_string(t->label ? t->label : ""),
+		abi_bytes(sig, 65),
+	};
+	return encode(out, SIG_PUBLISH, a, 7);
+}
+
+int book_call_set_price(buf *out, const uint8_t book[32], const u256 *price)
+{
+	if (!u256_fits_u128(price))
+		return diag_error(LST_EINVALID, "price is above 2^128-1 Photons");
+	abi_value a[2] = {abi_fixed_bytes(book, 32), abi_u256(price)};
+	return encode(out, SIG_SET_PRICE, a, 2);
+}
+
+int book_call_add_version(buf *out, const uint8_t book[32], const cid *root, const uint8_t tree[32],
+			  const char *label)
+{
+	if (root->len == 0 || root->len > MARKET_ROOT_MAX)
+		return diag_error(LST_EINVALID, "a version's root must be a CID of 1 to %d bytes", MARKET_ROOT_MAX);
+	if (strlen(label) > MARKET_LABEL_MAX)
+		return diag_error(LST_EINVALID, "label '%s' is longer than %d bytes", label, MARKET_LABEL_MAX);
+	abi_value a[4] = {abi_fixed_bytes(book, 32), abi_bytes(root->bytes, root->len), abi_fixed_bytes(tree, 32),
+			  abi_string(label)};
+	return encode(out, SIG_ADD_VERSION, a, 4);
+}
+
+int book_call_buy(buf *out, const uint8_t book[32])
+{
+	abi_value a[1] = {abi_fixed_bytes(book, 32)};
+	return encode(out, SIG_BUY, a, 1);
+}
+
+/* ---- views ---- */
+
+static void report_node(int code, const char *msg, const char *what)
+{
+	if (code == RPCC_E_TRANSPORT) {
+		diag_error(LST_EUNAVAIL, "%s", msg);
+		diag_hint("start one with 'lst node start' (lst-chain daemon --detach), or point --rpc at one");
+		return;
+	}
+	diag_error(code == 3 ? LST_EREFUSED : LST_EFAIL, "cannot read %s from the market: %s", what, msg);
+}
+
+/* A revert's reason from the node's message ("execution reverted: R"). */
+static const char *revert_reason(const char *msg)
+{
+	size_t n = strlen(REVERTED);
+	if (!strncmp(msg, REVERTED, n))
+		msg += n;
+	if (msg[0] == ':' && msg[1] == ' ')
+		msg += 2;
+	return msg[0] ? msg : "no reason given";
+}
+
+/* eth_call of calldata cd; *ret malloc'd. 0, 1 reverted "no such book", -1 (reported). */
+static int eth_call(uint8_t **ret, size_t *rlen, const buf *cd, const char *what)
+{
+	char to[ADDR_STR], msg[512];
+	int code;
+	json_t *res = NULL;
+	addr_to_str(to, MARKET_ADDRESS);
+	char *data = hex_encode_alloc(cd->p, cd->len);
+	json_t *call = json_pack("{s:s,s:s}", "to", to, "data", data);
+	free(data);
+	if (rpcc_call_quiet(&res, &code, msg, sizeof(msg), "eth_call", json_pack("[o,s]", call, "latest")) < 0) {
+		if (code == 3 && strstr(msg, "no such book"))
+			return 1;
+		report_node(code, msg, what);
+		return -1;
+	}
+	const char *hex = json_string_value(res);
+	int r = hex && hex_decode_alloc(ret, rlen, hex) == 0 ? 0 : -1;
+	json_decref(res);
+	if (r < 0)
+		return diag_error(LST_EFAIL, "the node sent a bad answer about %s", what);
+	return 0;
+}
+
+/* Call sig(args) and decode its answer as types into out[0..want). */
+static int view(abi_value *out, size_t want, const char *types, const char *sig, const abi_value *args,
+		size_t nargs, const char *what)
+{
+	buf cd = BUF_INIT;
+	uint8_t *ret = NULL;
+	size_t rlen = 0, n = 0;
+	if (encode(&cd, sig, args, nargs) < 0) {
+		buf_free(&cd);
+		return -1;
+	}
+	int r = eth_call(&ret, &rlen, &cd, what);
+	buf_free(&cd);
+	if (r == 0 && (abi_decode(out, want, &n, types, ret, rlen) < 0 || n != want)) {
+		if (n)
+			abi_free(out, n);
+		r = diag_error(LST_EFAIL, "the market's answer about %s is not (%s)", what, types);
+	}
+	free(ret);
+	return r;
+}
+
+static char *dup_value(const abi_value *v)
+{
+	char *s = xmalloc(v->len + 1);
+	memcpy(s, v->data, v->len);
+	s[v->len] = 0;
+	return s;
+}
+
+static int u64_of(uint64_t *out, const abi_value *v, const char *what)
+{
+	if (!u256_fits_u64(&v->u))
+		return diag_error(LST_EFAIL, "the market's %s is out of range", what);
+	*out = v->u.w[0];
+	return 0;
+}
+
+int book_get(book_info *out, const uint8_t book[32])
+{
+	char what[96], id[67];
+	abi_value a = abi_fixed_bytes(book, 32), v[7];
+	memset(out, 0, sizeof(*out));
+	book_id_str(id, book);
+	snprintf(what, sizeof(what), "book '%s'", id);
+	int r = view(v, 7, "address,uint256,uint256,uint256,uint256,string,string", SIG_BOOK, &a, 1, what);
+	if (r)
+		return r;
+	memcpy(out->book, book, 32);
+	memcpy(out->author, v[0].addr, 20);
+	out->price = v[1].u;
+	if (u64_of(&out->versions, &v[2], "version count") < 0 || u64_of(&out->sales, &v[3], "sales count") < 0 ||
+	    u64_of(&out->published, &v[4], "publication height") < 0) {
+		abi_free(v, 7);
+		return -1;
+	}
+	out->title = dup_value(&v[5]);
+	out->details = dup_value(&v[6]);
+	abi_free(v, 7);
+	return 0;
+}
+
+void book_info_free(book_info *b)
+{
+	free(b->title);
+	free(b->details);
+	memset(b, 0, sizeof(*b));
+}
+
+int book_versions(book_version **out, size_t *n, const uint8_t book[32])
+{
+	char what[96], id[67];
+	abi_value a = abi_fixed_bytes(book, 32), v[4];
+	*out = NULL;
+	*n = 0;
+	book_id_str(id, book);
+	snprintf(what, sizeof(what), "the versions of '%s'", id);
+	int r = view(v, 4, "bytes[],bytes32[],string[],uint256[]", SIG_VERSIONS, &a, 1, what);
+	if (r)
+		return r;
+	size_t k = v[0].n;
+	if (v[1].n != k || v[2].n != k || v[3].n != k) {
+		abi_free(v, 4);
+		return diag_error(LST_EFAIL, "the market's answer about %s has lists of different lengths", what);
+	}
+	book_version *vs = xcalloc(k ? k : 1, sizeof(*vs));
+	for (size_t i = 0; i < k; i++) {
+		size_t used = 0;
+		const abi_value *root = &v[0].items[i];
+		if (cid_decode(&vs[i].root, &used, root->data, root->len) < 0 || used != root->len ||
+		    u64_of(&vs[i].height, &v[3].items[i], "version height") < 0) {
+			book_versions_free(vs, i);
+			abi_free(v, 4);
+			return diag_error(LST_EFAIL, "the market's version %zu of '%s' is malformed", i, id);
+		}
+		memcpy(vs[i].tree, v[1].items[i].fixed, 32);
+		vs[i].label = dup_value(&v[2].items[i]);
+	}
+	abi_free(v, 4);
+	*out = vs;
+	*n = k;
+	return 0;
+}
+
+void book_versions_free(book_version *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i].label);
+	free(v);
+}
+
+int book_of_root(uint8_t out[32], const cid *root)
+{
+	static const uint8_t zero[32];
+	char what[CID_STR_MAX + 16], r[CID_STR_MAX];
+	uint8_t id[32];
+	abi_value v[1];
+	cid_str(r, root);
+	snprintf(what, sizeof(what), "root '%s'", r);
+	root_id(id, root);
+	abi_value a = abi_fixed_bytes(id, 32);
+	int k = view(v, 1, "bytes32", SIG_BOOK_OF, &a, 1, what);
+	if (k)
+		return k;
+	memcpy(out, v[0].fixed, 32);
+	abi_free(v, 1);
+	return memcmp(out, zero, 32) ? 0 : 1;
+}
+
+int book_has_access(bool *yes, const uint8_t book[32], const uint8_t reader[20])
+{
+	char what[160], id[67], a[ADDR_STR];
+	abi_value args[2] = {abi_fixed_bytes(book, 32), abi_address(reader)}, v[1];
+	*yes = false;
+	book_id_str(id, book);
+	addr_to_str(a, reader);
+	snprintf(what, sizeof(what), "the access of '%s' to '%s'", a, id);
+	int k = view(v, 1, "bool", SIG_HAS_ACCESS, args, 2, what);
+	if (k < 0)
+		return -1;
+	if (k == 0) {
+		*yes = v[0].b;
+		abi_free(v, 1);
+	}
+	return 0;
+}
+
+int book_fees(uint64_t *service_fee_bps, u256 *listing_fee, uint8_t foundation[20])
+{
+	abi_value v[3];
+	int k = view(v, 3, "uint256,uint256,address", SIG_FEES, NULL, 0, "the fees");
+	if (k)
+		return k < 0 ? -1 : diag_error(LST_EFAIL, "the market has no fees");
+	k = u64_of(service_fee_bps, &v[0], "service fee");
+	*listing_fee = v[1].u;
+	memcpy(foundation, v[2].addr, 20);
+	abi_free(v, 3);
+	return k;
+}
+
+int book_chain_id(uint64_t *out)
+{
+	json_t *r;
+	u256 c;
+	if (rpcc_call(&r, "eth_chainId", NULL) < 0)
+		return -1;
+	int k = json_is_string(r) && u256_from_hex(&c, json_string_value(r)) == 0 && u256_fits_u64(&c) ? 0 : -1;
+	json_decref(r);
+	if (k < 0)
+		return diag_error(LST_EFAIL, "the node sent a bad chain id");
+	*out = c.w[0];
+	return 0;
+}
+
+/* ---- sending ---- */
+
+/* The market function calldata calls, for messages. */
+static const char *call_name(const buf *cd)
+{
+	static const struct {
+		const char *sig, *name;
+	} fns[] = {{SIG_PUBLISH, "publish"}, {SIG_SET_PRICE, "setPrice"}, {SIG_ADD_VERSION, "addVersion"},
+		   {SIG_BUY, "buy"}};
+	for (size_t i = 0; cd->len >= 4 && i < ARRAY_SIZE(fns); i++) {
+		uint8_t s[4];
+		abi_selector(s, fns[i].sig);
+		if (!memcmp(s, cd->p, 4))
+			return fns[i].name;
+	}
+	return "the call";
+}
+
+/* eth_call as e would send it: 0 would pass, 1 would revert (reason in msg), -1 (reported). */
+static int dry_run(char *msg, size_t msglen, const key_entry *e, const buf *cd, const u256 *value)
+{
+	char to[ADDR_STR], v[67];
+	int code;
+	json_t *res = NULL;
+	addr_to_str(to, MARKET_ADDRESS);
+	u256 zero = u256_from_u64(0);
+	u256_to_hex(v, value ? value : &zero);
+	char *data = hex_encode_alloc(cd->p, cd->len);
+	json_t *call = json_pack("{s:s,s:s,s:s,s:s}", "from", e->address_str, "to", to, "value", v, "data", data);
+	free(data);
+	if (rpcc_call_quiet(&res, &code, msg, msglen, "eth_call", json_pack("[o,s]", call, "latest")) == 0) {
+		json_decref(res);
+		return 0;
+	}
+	if (code == 3)
+		return 1;
+	char what[64];
+	snprintf(what, sizeof(what), "'%s'", call_name(cd));
+	report_node(code, msg, what);
+	return -1;
+}
+
+int book_send(json_t **receipt, const key_entry *e, const buf *calldata, const u256 *value, double timeout)
+{
+	char msg[512];
+	const char *fn = call_name(calldata);
+	*receipt = NULL;
+	int k = dry_run(msg, sizeof(msg), e, calldata, value);
+	if (k < 0)
+		return -1;
+	if (k > 0)
+		return diag_error(LST_EREFUSED, "the market refuses '%s': %s", fn, revert_reason(msg));
+	if (wallet_call(receipt, e, MARKET_ADDRESS, value, calldata->p, calldata->len, timeout) < 0)
+		return -1;
+	const char *st = jsonio_get_str(*receipt, "status");
+	if (st && !strcmp(st, "0x1"))
+		return 0;
+	const char *h = jsonio_get_str(*receipt, "transactionHash");
+	/* The receipt carries no reason: ask again, the state is what the call met. */
+	if (dry_run(msg, sizeof(msg), e, calldata, value) == 1)
+		return diag_error(LST_EREFUSED, "the market reverted '%s' in transaction '%s': %s", fn, h ? h : "?",
+				  revert_reason(msg));
+	return diag_error(LST_EREFUSED, "the market reverted '%s' in transaction '%s'", fn, h ? h : "?");
+}
+
+/* ---- events ---- */
+
+static int word_addr(uint8_t out[20], const uint8_t w[32])
+{
+	static const uint8_t zero[12];
+	if (memcmp(w, zero, 12))
+		return -1;
+	memcpy(out, w + 12, 20);
+	return 0;
+}
+
+static int hex32(uint8_t out[32], json_t *v)
+{
+	const char *s = json_string_value(v);
+	return s && strlen(s) == 66 && hex_decode(out, 32, s) == 0 ? 0 : -1;
+}
+
+static int parse_purchase(book_purchase *p, json_t *log, const uint8_t topic0[32])
+{
+	uint8_t w[4][32], *data = NULL, addr[20];
+	size_t dlen = 0;
+	const char *why;
+	u256 h;
+	json_t *topics = json_object_get(log, "topics");
+	const char *a = json_string_value(json_object_get(log, "address"));
+	const char *d = json_string_value(json_object_get(log, "data"));
+	const char *bn = json_string_value(json_object_get(log, "blockNumber"));
+	if (!a || addr_parse(addr, a, &why) < 0 || memcmp(addr, MARKET_ADDRESS, 20) ||
+	    json_array_size(topics) != 4 || !d || !bn || u256_from_hex(&h, bn) < 0 || !u256_fits_u64(&h) ||
+	    hex32(p->tx, json_object_get(log, "transactionHash")) < 0)
+		return -1;
+	for (size_t i = 0; i < 4; i++)
+		if (hex32(w[i], json_array_get(topics, i)) < 0)
+			return -1;
+	if (memcmp(w[0], topic0, 32) || word_addr(p->buyer, w[2]) < 0 || word_addr(p->author, w[3]) < 0)
+		return -1;
+	memcpy(p->book, w[1], 32);
+	p->height = h.w[0];
+	int r = hex_decode_alloc(&data, &dlen, d) == 0 && dlen == 64 && u256_from_be(&p->price, data, 32) == 0 &&
+			u256_from_be(&p->fee, data + 32, 32) == 0
+		? 0
+		: -1;
+	free(data);
+	return r;
+}
+
+int book_purchases(book_purchase **out, size_t *n, const uint8_t *book, const uint8_t *buyer,
+		   const uint8_t *author)
+{
+	uint8_t t0[32], w[32];
+	char m[ADDR_STR];
+	json_t *logs;
+	*out = NULL;
+	*n = 0;
+	abi_event_topic(t0, EV_PURCHASED);
+	addr_to_str(m, MARKET_ADDRESS);
+	json_t *topics = json_array();
+	json_array_append_new(topics, jsonio_hex(t0, 32));
+	json_array_append_new(topics, book ? jsonio_hex(book, 32) : json_null());
+	if (buyer)
+		abi_address_word(w, buyer);
+	json_array_append_new(topics, buyer ? jsonio_hex(w, 32) : json_null());
+	if (author)
+		abi_address_word(w, author);
+	json_array_append_new(topics, author ? jsonio_hex(w, 32) : json_null());
+	json_t *filter = json_pack("{s:s,s:s,s:s,s:o}", "fromBlock", "0x0", "toBlock", "latest", "address", m,
+				   "topics", topics);
+	if (rpcc_call(&logs, "eth_getLogs", json_pack("[o]", filter)) < 0)
+		return -1;
+	if (!json_is_array(logs)) {
+		json_decref(logs);
+		return diag_error(LST_EFAIL, "the node sent a bad answer to eth_getLogs");
+	}
+	size_t k = json_array_size(logs);
+	book_purchase *p = xcalloc(k ? k : 1, sizeof(*p));
+	for (size_t i = 0; i < k; i++) {
+		if (parse_purchase(&p[i], json_array_get(logs, i), t0) < 0) {
+			free(p);
+			json_decref(logs);
+			return diag_error(LST_EFAIL, "the node sent a malformed Purchased log (number %zu)", i);
+		}
+	}
+	json_decref(logs);
+	*out = p;
+	*n = k;
+	return 0;
+}
