@@ -245,3 +245,42 @@ char *swarm_self_gateway(void)
 		return config_get("rpc");
 	return NULL;
 }
+
+int swarm_obtain(bstore *s, uint8_t *key, char **key_from, json_t **manifest, fetch_result *res, const cid *root,
+		 const fetch_opts *o)
+{
+	*key_from = NULL;
+	if (manifest)
+		*manifest = NULL;
+	memset(res, 0, sizeof(*res));
+	int k = content_key_load(key, root);
+	if (k < 0)
+		return -1;
+	bool kept = k == 0;
+	if (!kept && swarm_key_get(key, key_from, s, o->priv, o->peers, o->npeers, o->node, root) < 0)
+		return -1;
+	if (swarm_fetch(s, res, root, o) < 0 || bstore_pin(s, root) < 0)
+		return -1;
+	/* The key was taken before the manifest was here to check it against. */
+	json_t *m = NULL;
+	diag_set_quiet(true);
+	int r = content_manifest(s, &m, root, key), st = diag_status();
+	diag_set_quiet(false);
+	if (r < 0 && st == LST_EREFUSED) {
+		free(*key_from);
+		*key_from = NULL;
+		kept = false;
+		if (swarm_key_get(key, key_from, s, o->priv, o->peers, o->npeers, o->node, root) < 0)
+			return -1;
+		r = content_manifest(s, &m, root, key);
+	} else if (r < 0) {
+		r = content_manifest(s, &m, root, key); /* again, to report why */
+	}
+	if (r == 0 && !kept)
+		r = content_key_save(root, key);
+	if (r == 0 && manifest)
+		*manifest = m;
+	else
+		json_decref(m);
+	return r < 0 ? -1 : 0;
+}

@@ -13,6 +13,8 @@
 #include "lst.h"
 #include "cid.h"
 #include "bstore.h"
+#include "fetch.h"
+#include <jansson.h>
 
 /*
  * Ask for root's key, in order: each of peers[0..npeers), then, with a
@@ -29,6 +31,22 @@
  */
 int swarm_key_get(uint8_t *key, char **from, bstore *s, const uint8_t priv[32], const char *const *peers,
 		  size_t npeers, const char *node, const cid *root) LST_WUR;
+
+/*
+ * Everything a reader needs of root, as lst-buy and lst read obtain it:
+ * its key (kept in HOME/content-keys, else swarm_key_get over o's peers
+ * and node with o->priv), then its blocks (swarm_fetch with o, which
+ * announces o->self_url), pinned; then the key must open the manifest (if
+ * not, it is asked for again, now checked against the manifest: a lying
+ * provider is skipped) and is kept, so this home's gateway seals it to
+ * later buyers. key: 32 bytes of the caller's (sodium_malloc); *key_from
+ * (malloc'd) the gateway that gave it, NULL when it was kept here;
+ * *manifest (when not NULL) the decrypted manifest; *res swarm_fetch's
+ * (fetch_result_free it either way). 0 or -1 (reported, statuses as
+ * swarm_key_get's and swarm_fetch's).
+ */
+int swarm_obtain(bstore *s, uint8_t *key, char **key_from, json_t **manifest, fetch_result *res, const cid *root,
+		 const fetch_opts *o) LST_WUR;
 
 /*
  * This home's own gateway URL (malloc'd): a running `lst-swarm serve`'s
