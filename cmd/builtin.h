@@ -1,6 +1,6 @@
 /*
- * builtin.h: the porcelain verbs of lst that live in cmd/builtin/*.c (as
- * git's builtin/*.c), linked into the lst program only. cmd/lst.c holds
+ * builtin.h: the porcelain verbs of lst that live in cmd/builtin/VERB.c (as
+ * git's builtin/VERB.c), linked into the lst program only. cmd/lst.c holds
  * the table; each verb parses its options, calls lib/, and prints: human
  * text on a terminal, JSON (the plumbing form) with --json or when stdout
  * is not a terminal. Each returns 0 or -1 with the exit status set
