@@ -5,6 +5,7 @@
  * programs. See lst(1) and lst(7).
  */
 #include "lst.h"
+#include "builtin.h"
 #include "diag.h"
 #include "home.h"
 #include "jsonio.h"
@@ -352,6 +353,12 @@ static const struct builtin {
 	{"balance", cmd_balance, NEED_HOME, "an account's LST balance"},
 	{"send", cmd_send, NEED_HOME, "send LST and wait for the block"},
 	{"node", cmd_node, NEED_HOME, "start, stop or ask the home's node"},
+	{"publish", cmd_publish, NEED_HOME, "publish a book (or a new version) from a git tag"},
+	{"release", cmd_release, NEED_HOME, "add a new version of a book of yours from a git tag"},
+	{"price", cmd_price, NEED_HOME, "change the price of a book of yours"},
+	{"versions", cmd_versions, NEED_HOME, "list a book's versions"},
+	{"show", cmd_show, NEED_HOME, "a book's details, price, versions and sales"},
+	{"sales", cmd_sales, NEED_HOME, "the sales of your books, as they happen"},
 };
 
 static const struct builtin *find_builtin(const char *name)
