@@ -359,6 +359,8 @@ static const struct builtin {
 	{"versions", cmd_versions, NEED_HOME, "list a book's versions"},
 	{"show", cmd_show, NEED_HOME, "a book's details, price, versions and sales"},
 	{"sales", cmd_sales, NEED_HOME, "the sales of your books, as they happen"},
+	{"read", cmd_read, NEED_HOME, "read a book you bought (any version), fetching it if needed"},
+	{"library", cmd_library, NEED_HOME, "the books you bought"},
 };
 
 static const struct builtin *find_builtin(const char *name)
