@@ -2,7 +2,10 @@
 # Compatibility tests of lst against independent clients (see
 # ../../../shared/DESIGN.md §9): ethers v6, viem and web3 v4 (chain-*.test.mjs,
 # each starting its own dev chain, lst-chain init --dev + daemon, in a
-# temporary LST_HOME); ipfs-unixfs-importer, @ipld/car and
+# temporary LST_HOME); ethers.Contract with the shipped ABIs against the
+# native token and market (chain-token, market.test.mjs: a book published
+# from ethers with the foundation's co-signature, bought, its Purchased
+# event parsed); ipfs-unixfs-importer, @ipld/car and
 # @helia/verified-fetch (unixfs-cid, car and gateway.test.mjs: lst-block and
 # lst-swarm in temporary homes, nothing leaves 127.0.0.1).
 # Prints TAP on stdout; exits non-zero if anything fails.
