@@ -138,13 +138,4 @@ void market_terms_hash(uint8_t out[32], const market_terms *t);
  */
 int market_cosig_verify(const uint8_t sig[65], const uint8_t terms_hash[32], const uint8_t foundation[20]) LST_WUR;
 
-/* LEGACY (the first market, until market.c is rewritten; then removed). */
-#define MARKET_LISTING_KEY_SIZE 37
-#define MARKET_LISTING_SIZE 52
-#define MARKET_PURCHASE_KEY_SIZE 56
-#define MARKET_PURCHASE_SIZE 40
-void market_listing_key(uint8_t key[MARKET_LISTING_KEY_SIZE], const uint8_t root[32]);
-void market_purchase_key(uint8_t key[MARKET_PURCHASE_KEY_SIZE], const uint8_t root[32],
-			 const uint8_t buyer[20]);
-
 #endif

@@ -14,7 +14,7 @@
 #include <pthread.h>
 
 #define PROOF_TAG "lst-access-v1"
-#define HAS_ACCESS "hasAccess(address,bytes32)"
+#define CAN_READ "canRead(address,bytes32)"
 #define EXPIRES_DIGITS 20 /* UINT64_MAX */
 
 void root_id(uint8_t out[32], const cid *root)
@@ -168,7 +168,7 @@ int access_check(const char *rpc_url, const uint8_t addr[20], const cid *root)
 	root_id(id, root);
 	args[0] = abi_address(addr);
 	args[1] = abi_fixed_bytes(id, 32);
-	if (abi_encode_call(&cd, HAS_ACCESS, args, 2) < 0) {
+	if (abi_encode_call(&cd, CAN_READ, args, 2) < 0) {
 		buf_free(&cd);
 		return diag_error(LST_EFAIL, "cannot encode the access check of '%s'", r);
 	}

@@ -55,7 +55,7 @@ int access_proof_parse(access_proof *p, const char *s) LST_WUR;
 int access_proof_verify(access_proof *p, uint64_t now, const char **reason) LST_WUR;
 
 /*
- * Does addr hold root: the market contract's hasAccess(address,bytes32)
+ * Does addr hold root: the market contract's canRead(address,bytes32)
  * over JSON-RPC at rpc_url, where the bytes32 is root_id(root). 1 yes,
  * 0 no, -1 the node could not be asked (reported, LST_EUNAVAIL) or its
  * answer was an error, a revert or not a bool (reported, LST_EFAIL).

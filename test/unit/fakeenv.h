@@ -24,7 +24,7 @@ typedef struct {
 
 typedef struct {
 	uint8_t self[20];
-	uint8_t key[64], val[256];
+	uint8_t key[64], val[17 * 1024]; /* a market book with the longest details */
 	size_t klen, vlen;
 } fake_slot;
 
@@ -32,17 +32,17 @@ typedef struct {
 	uint8_t self[20];
 	uint8_t topics[4][32];
 	size_t ntopics;
-	uint8_t data[128];
+	uint8_t data[512];
 	size_t len;
 } fake_logrec;
 
 typedef struct {
 	fake_account acct[8];
 	size_t nacct;
-	fake_slot slots[32];
+	fake_slot slots[64];
 	size_t nslot;
 	size_t nput; /* storage_put calls that got past the checks: a revert makes none */
-	fake_logrec logs[16];
+	fake_logrec logs[32];
 	size_t nlog;
 	bool fail; /* every callback fails */
 } fake_chain;
