@@ -70,7 +70,7 @@ _lst_sign()
 	COMPREPLY=()
 
 	local verbs="keygen list address import export rm sign decode sign-message
-		verify-message recover seal open"
+		verify-message recover seal open cosign"
 	local common="--home --passphrase-file --help"
 
 	# The verb is the first word that is not a global option or its value.
@@ -126,7 +126,7 @@ _lst_sign()
 		COMPREPLY=($(compgen -P "$pre" -W "$(__lst_sign_keys "$home" addresses)" -- "$cur"))
 		return 0
 		;;
-	--name | -n | --signature | -s | --hash | --chain-id)
+	--name | -n | --signature | -s | --hash | --chain-id | --check)
 		return 0
 		;;
 	esac
@@ -153,6 +153,7 @@ _lst_sign()
 	recover) opts="--signature --hash" ;;
 	seal) opts="--to --hex" ;;
 	open) opts="--with --hex" ;;
+	cosign) opts="--from --yes --check --address --complete --chain-id" ;;
 	*) return 0 ;;
 	esac
 
@@ -161,8 +162,11 @@ _lst_sign()
 		return 0
 	fi
 
-	# Operands: only address, export and rm take one, a key.
+	# Operands: address, export and rm take a key; cosign a terms file.
 	case $verb in
+	cosign)
+		__lst_sign_files -f "" "$cur"
+		;;
 	address | export | rm)
 		local n=0
 		for ((i = verb_at + 1; i < COMP_CWORD; i++)); do

@@ -105,6 +105,7 @@ complete -c lst-sign -n __lst_sign_needs_verb -a verify-message -d 'check a mess
 complete -c lst-sign -n __lst_sign_needs_verb -a recover -d 'recover the signer of a message or digest'
 complete -c lst-sign -n __lst_sign_needs_verb -a seal -d 'encrypt bytes to a public key'
 complete -c lst-sign -n __lst_sign_needs_verb -a open -d 'decrypt bytes sealed to a local key'
+complete -c lst-sign -n __lst_sign_needs_verb -a cosign -d "co-sign a book's publishing terms as the foundation"
 
 # keygen, import
 complete -c lst-sign -n '__lst_sign_verb_is keygen import' -s n -l name -x -d 'a name for the key'
@@ -134,3 +135,12 @@ complete -c lst-sign -n '__lst_sign_verb_is recover' -l hash -x -d 'a 32-byte di
 complete -c lst-sign -n '__lst_sign_verb_is seal' -s t -l to -x -a '(__lst_sign_keys)' -d 'recipient public key or local key'
 complete -c lst-sign -n '__lst_sign_verb_is open' -s w -l with -x -a '(__lst_sign_keys)' -d 'the recipient key'
 complete -c lst-sign -n '__lst_sign_verb_is seal open' -l hex -d 'read and write hex text instead of bytes'
+
+# cosign [TERMS-FILE]
+complete -c lst-sign -n '__lst_sign_verb_is cosign' -s f -l from -x -a '(__lst_sign_keys)' -d "the foundation's key (with --check, the signer)"
+complete -c lst-sign -n '__lst_sign_verb_is cosign' -s y -l yes -d 'sign without asking for a confirmation'
+complete -c lst-sign -n '__lst_sign_verb_is cosign' -l check -x -d 'verify a co-signature instead'
+complete -c lst-sign -n '__lst_sign_verb_is cosign' -l address -x -a '(__lst_sign_keys -a)' -d 'with --check: the signer'
+complete -c lst-sign -n '__lst_sign_verb_is cosign' -l complete -d 'print the terms with book and terms_hash filled in, unsigned'
+complete -c lst-sign -n '__lst_sign_verb_is cosign' -l chain-id -x -d 'with --complete: the chain id'
+complete -c lst-sign -n '__lst_sign_verb_is cosign' -F

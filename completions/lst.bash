@@ -11,7 +11,7 @@
 # by its own completion function when one is loaded (e.g. _lst_sign for
 # 'lst sign').
 
-__lst_builtins="help init config version balance send node"
+__lst_builtins="help init config version balance send node publish release price versions show sales read library"
 
 # __lst_exec_dirs [WORD...]: the directories searched for lst-VERB, one a line.
 __lst_exec_dirs()
@@ -246,6 +246,65 @@ _lst()
 			case ${COMP_WORDS[verb_at + 1]} in
 			start | stop | status) COMPREPLY=($(compgen -W "--rpc --help" -- "$cur")) ;;
 			esac
+		fi
+		return 0
+		;;
+	publish | release | price | versions | show | sales | read | library)
+		# The market's porcelain (lst(1)): options; values that are files,
+		# directories or git refs; BOOK ids are not completed.
+		local pre= repo=.
+		if [[ $cur == = && $prev == -* ]]; then
+			cur=
+		elif [[ $prev == = ]] && ((COMP_CWORD >= 2)); then
+			prev=${COMP_WORDS[COMP_CWORD - 2]}
+		elif [[ $cur == --*=* ]]; then
+			prev=${cur%%=*}
+			pre=$prev=
+			cur=${cur#*=}
+		fi
+		for ((i = verb_at + 1; i < COMP_CWORD - 1; i++)); do
+			[[ ${COMP_WORDS[i]} == --repo ]] && repo=${COMP_WORDS[i + 1]}
+			[[ ${COMP_WORDS[i]} == --repo=* ]] && repo=${COMP_WORDS[i]#--repo=}
+		done
+		case $prev in
+		--passphrase-file | --details | --file | -o | --output)
+			compopt -o filenames 2>/dev/null
+			local IFS=$'\n'
+			COMPREPLY=($(compgen -f -P "$pre" -- "$cur"))
+			return 0
+			;;
+		--repo)
+			compopt -o filenames 2>/dev/null
+			local IFS=$'\n'
+			COMPREPLY=($(compgen -d -P "$pre" -- "$cur"))
+			return 0
+			;;
+		--ref)
+			# Tags first: books are published from tags.
+			COMPREPLY=($(compgen -P "$pre" -W "$(git -C "$repo" for-each-ref --format='%(refname:short)' \
+				refs/tags refs/heads 2>/dev/null) HEAD" -- "$cur"))
+			return 0
+			;;
+		--title | --price | --label | --foundation-sig | --rpc | --version | --peer) return 0 ;;
+		esac
+		if [[ $cur == -* ]]; then
+			local opts
+			case $verb in
+			publish | release)
+				opts="--repo --ref --title --details --price --label --foundation-sig --terms --passphrase-file --yes --json --rpc"
+				;;
+			price) opts="--yes --json --rpc --passphrase-file" ;;
+			versions | show) opts="--json --rpc" ;;
+			sales) opts="--follow --json --rpc" ;;
+			read) opts="--version --file --output --peer --json --rpc --passphrase-file" ;;
+			library) opts="--json --rpc" ;;
+			esac
+			COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))
+		elif [[ $verb == publish || $verb == release ]]; then
+			# PATHs of the manuscript (release: after BOOK).
+			compopt -o filenames 2>/dev/null
+			local IFS=$'\n'
+			COMPREPLY=($(compgen -f -- "$cur"))
 		fi
 		return 0
 		;;

@@ -53,7 +53,7 @@ function __lst_programs
         for f in $d/lst-*
             test -f $f -a -x $f; or continue
             set -l verb (string replace -r '^.*/lst-' '' -- $f)
-            contains -- $verb help init config version balance send node; and continue
+            contains -- $verb help init config version balance send node publish release price versions show sales read library; and continue
             printf '%s\trun lst-%s\n' $verb $verb
         end
     end | sort -u
@@ -202,10 +202,18 @@ complete -c lst -n __lst_needs_verb -a version -d 'print the version'
 complete -c lst -n __lst_needs_verb -a balance -d "an account's LST balance"
 complete -c lst -n __lst_needs_verb -a send -d 'send LST and wait for the block'
 complete -c lst -n __lst_needs_verb -a node -d "start, stop or ask the home's node"
+complete -c lst -n __lst_needs_verb -a publish -d 'publish a book from a git tag'
+complete -c lst -n __lst_needs_verb -a release -d 'add a version to a book from a new tag'
+complete -c lst -n __lst_needs_verb -a price -d "set a book's price"
+complete -c lst -n __lst_needs_verb -a versions -d "a book's versions"
+complete -c lst -n __lst_needs_verb -a show -d 'what the market records about a book'
+complete -c lst -n __lst_needs_verb -a sales -d 'your sales as they happen'
+complete -c lst -n __lst_needs_verb -a read -d 'decrypt a book you bought'
+complete -c lst -n __lst_needs_verb -a library -d 'the books you bought'
 complete -c lst -n __lst_needs_verb -a '(__lst_programs)'
 
 # help [VERB]
-complete -c lst -n '__lst_verb_is help; and __lst_nargs 0' -a 'help init config version balance send node' -d 'built-in verb'
+complete -c lst -n '__lst_verb_is help; and __lst_nargs 0' -a 'help init config version balance send node publish release price versions show sales read library' -d 'built-in verb'
 complete -c lst -n '__lst_verb_is help; and __lst_nargs 0' -a '(__lst_programs)'
 
 # init
@@ -247,5 +255,41 @@ complete -c lst -n '__lst_node_is start' -l rpc -x -d 'serve JSON-RPC on HOST:PO
 complete -c lst -n '__lst_node_is stop status' -l rpc -x -d "the node's JSON-RPC URL"
 complete -c lst -n '__lst_node_is start stop status' -s h -l help -d 'show help'
 
+# The git refs of --repo (default .), tags first: books are published from tags.
+function __lst_refs
+    set -l tokens (commandline -opc)
+    set -l repo .
+    set -l i 1
+    while test $i -lt (count $tokens)
+        test $tokens[$i] = --repo; and set repo $tokens[(math $i + 1)]
+        set i (math $i + 1)
+    end
+    git -C $repo for-each-ref --format='%(refname:short)' refs/tags refs/heads 2>/dev/null
+    echo HEAD
+end
+
+# publish / release [OPTIONS] [BOOK] [PATH...]
+complete -c lst -n '__lst_verb_is publish release' -l repo -x -a '(__fish_complete_directories)' -d 'the git repository (default: .)'
+complete -c lst -n '__lst_verb_is publish release' -l ref -x -a '(__lst_refs)' -d 'the tag, branch or commit to publish'
+complete -c lst -n '__lst_verb_is publish release' -l title -x -d 'the title'
+complete -c lst -n '__lst_verb_is publish release' -l details -r -F -d 'public details, a JSON object'
+complete -c lst -n '__lst_verb_is publish release' -l price -x -d "a new book's price"
+complete -c lst -n '__lst_verb_is publish release' -l label -x -d "the version's label"
+complete -c lst -n '__lst_verb_is publish release' -l foundation-sig -x -d "the foundation's co-signature of the terms"
+complete -c lst -n '__lst_verb_is publish release' -l terms -d 'print the terms for the foundation to co-sign, send nothing'
+complete -c lst -n '__lst_verb_is publish release price read' -l passphrase-file -r -F -d "read the key's passphrase from FILE"
+complete -c lst -n '__lst_verb_is publish release price' -s y -l yes -d 'pay without asking'
+complete -c lst -n '__lst_verb_is publish release price versions show sales read library' -l json -d 'print JSON'
+complete -c lst -n '__lst_verb_is publish release price versions show sales read library' -l rpc -x -d 'the node (default: config rpc)'
+complete -c lst -n '__lst_verb_is publish release price versions show sales read library' -s h -l help -d 'show help'
+complete -c lst -n '__lst_verb_is publish release' -F
+# sales [--follow] [BOOK]
+complete -c lst -n '__lst_verb_is sales' -s f -l follow -d 'keep printing new sales as they happen'
+# read [OPTIONS] BOOK
+complete -c lst -n '__lst_verb_is read' -l version -x -d 'a version index or label (default: the latest)'
+complete -c lst -n '__lst_verb_is read' -l file -x -d 'one file of the version'
+complete -c lst -n '__lst_verb_is read' -s o -l output -r -F -d 'write to OUT (a directory for a whole version)'
+complete -c lst -n '__lst_verb_is read' -l peer -x -d 'a gateway to fetch from (repeat)'
+
 # any other verb
-complete -c lst -n 'not __lst_needs_verb; and not __lst_verb_is help init config version balance send node' -a '(__lst_delegate)'
+complete -c lst -n 'not __lst_needs_verb; and not __lst_verb_is help init config version balance send node publish release price versions show sales read library' -a '(__lst_delegate)'
