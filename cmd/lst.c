@@ -380,6 +380,9 @@ static void usage(FILE *f)
 	fprintf(f, "\nplumbing (run as 'lst VERB' or 'lst-VERB'):\n"
 		   "   sign       keys, transaction and message signatures, sealing (lst-sign)\n"
 		   "   chain      genesis, the node and chain queries (lst-chain)\n"
+		   "   block      the local content store (lst-block)\n"
+		   "   swarm      exchange between peers: gateway, fetch, providers, keys (lst-swarm)\n"
+		   "   buy        a reader's purchase: pay, obtain the key, fetch (lst-buy)\n"
 		   "\nAny other VERB runs 'lst-VERB' from the exec path. See 'lst help VERB', lst(1), lst(7).\n");
 }
 
