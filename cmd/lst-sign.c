@@ -6,6 +6,8 @@
  */
 #include "lst.h"
 #include "addr.h"
+#include "amount.h"
+#include "book.h"
 #include "buf.h"
 #include "diag.h"
 #include "hex.h"
@@ -13,6 +15,7 @@
 #include "jsonio.h"
 #include "keyring.h"
 #include "keystore.h"
+#include "market.h"
 #include "msg.h"
 #include "opt.h"
 #include "pass.h"
@@ -22,6 +25,7 @@
 #include "txjson.h"
 #include "verbs.h"
 
+#include <fcntl.h>
 #include <sodium.h>
 #include <unistd.h>
 
@@ -402,8 +406,8 @@ static int cmd_decode(int argc, char **argv)
 	};
 	if (parse(argc, argv, opts, usage) != 0)
 		opt_usage_die(opts, usage, "decode takes no operands (the raw tx comes on stdin)");
-	uint64_t cid = 0;
-	if (chain && (parse_u64(&cid, chain) < 0 || cid == 0))
+	uint64_t chain_id = 0;
+	if (chain && (parse_u64(&chain_id, chain) < 0 || chain_id == 0))
 		opt_usage_die(opts, usage, "--chain-id takes a positive integer, not '%s'", chain);
 	buf b = BUF_INIT;
 	if (read_stdin(&b, "a raw transaction", 1 << 24) < 0)
@@ -423,7 +427,7 @@ static int cmd_decode(int argc, char **argv)
 			diag_error(LST_EINVALID, "invalid transaction: %s", err);
 		else {
 			if (tx_validate(err, sizeof(err), &t) < 0 ||
-			    (chain && tx_check_chain(err, sizeof(err), &t, cid) < 0))
+			    (chain && tx_check_chain(err, sizeof(err), &t, chain_id) < 0))
 				diag_error(LST_EINVALID, "invalid transaction: %s", err);
 			else
 				r = print(tx_to_json(&t));
@@ -676,6 +680,229 @@ out:
 	return r;
 }
 
+/* ---- cosign: the foundation's co-signature of a book's publishing terms ---- */
+
+/* The terms document: FILE ("-": stdin) or stdin. NULL (reported). */
+static json_t *read_terms(int n, char **argv)
+{
+	buf b = BUF_INIT;
+	const char *src = n && strcmp(argv[0], "-") ? argv[0] : NULL;
+	if (src) {
+		if (buf_read_file(&b, src, 1 << 20) < 0) {
+			diag_error(errno == ENOENT ? LST_ENOTFOUND : LST_EFAIL, "cannot read terms '%s': %s", src,
+				   strerror(errno));
+			buf_free(&b);
+			return NULL;
+		}
+	} else if (read_stdin(&b, "the terms", 1 << 20) < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	json_t *j = jsonio_parse(b.p ? (const char *)b.p : "", b.len, src ? src : "standard input");
+	buf_free(&b);
+	return j;
+}
+
+/* --complete: fill in chain_id (from --chain-id), market, book and terms_hash. */
+static int cosign_complete(json_t *j, const char *chain)
+{
+	uint64_t id = 0;
+	if (!json_is_object(j))
+		return diag_error(LST_EINVALID, "the terms are not a JSON object");
+	json_t *have = json_object_get(j, "chain_id");
+	if (chain) {
+		if (parse_u64(&id, chain) < 0 || id == 0 || id > (uint64_t)INT64_MAX)
+			return diag_error(LST_EUSAGE, "--chain-id takes a positive integer, not '%s'", chain);
+		if (have && (!json_is_integer(have) || (uint64_t)json_integer_value(have) != id))
+			return diag_error(LST_EINVALID, "terms field 'chain_id' is not --chain-id %s", chain);
+		json_object_set_new(j, "chain_id", json_integer((json_int_t)id));
+	} else if (!have) {
+		diag_error(LST_EUSAGE, "terms field 'chain_id' is missing and no --chain-id was given");
+		diag_hint("pass --chain-id N: the chain's id, as 'lst-chain status' shows it");
+		return -1;
+	}
+	if (!json_object_get(j, "market")) {
+		char m[ADDR_STR];
+		addr_to_str(m, MARKET_ADDRESS);
+		json_object_set_new(j, "market", json_string(m));
+	}
+	book_terms t;
+	if (book_terms_from_json(&t, j) < 0)
+		return -1;
+	int r = print(book_terms_json(&t));
+	book_terms_free(&t);
+	return r;
+}
+
+/*
+ * s on the terminal with control characters (C0, DEL, C1) escaped, so a
+ * title cannot move the cursor over what else is shown; at most max bytes.
+ */
+static void put_safe(const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	for (; p[i] && i < max; i++) {
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			fprintf(stderr, "\\x%02x", p[i]);
+		else if (p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] < 0xa0)
+			fprintf(stderr, "\\u%04x", p[++i]);
+		else
+			fputc(p[i], stderr);
+	}
+	if (p[i])
+		fputs("...", stderr);
+	fputc('\n', stderr);
+}
+
+/* What is being signed, for the human at the terminal. */
+static void cosign_summary(const book_terms *t, const key_entry *e)
+{
+	char author[ADDR_STR], book[67], hash[67], price[96], root[CID_STR_MAX];
+	addr_to_str(author, t->author);
+	book_id_str(book, t->book);
+	hex_encode(hash, t->hash, 32);
+	amount_format(price, sizeof(price), &t->price);
+	cid_str(root, &t->root);
+	fputs("Co-signing the publication of a book:\n  title:    ", stderr);
+	put_safe(t->title, MARKET_TITLE_MAX);
+	fprintf(stderr, "  author:   %s\n  price:    %s\n  root:     %s\n  label:    ", author, price, root);
+	put_safe(t->label, MARKET_LABEL_MAX);
+	fprintf(stderr, "  details:  (%zu bytes) ", strlen(t->details));
+	put_safe(t->details, 160);
+	fprintf(stderr, "  book:     %s\n  chain id: %llu\n  terms:    %s\n  signer:   %s\n", book,
+		(unsigned long long)t->chain_id, hash, e->address_str);
+}
+
+/* Ask on the terminal: 0 yes, -1 (reported: 2 no terminal, 4 not confirmed). */
+static int cosign_confirm(const book_terms *t)
+{
+	char book[67];
+	book_id_str(book, t->book);
+	int tty = isatty(2) ? open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+	if (tty < 0) {
+		diag_error(LST_EUSAGE, "not co-signing the terms of book '%s' without a confirmation", book);
+		diag_hint("pass --yes to sign without a terminal, after checking the terms");
+		return -1;
+	}
+	static const char q[] = "Sign these terms? [y/N] ";
+	char line[16] = "";
+	ssize_t k = write(tty, q, sizeof(q) - 1) < 0 ? -1 : read(tty, line, sizeof(line) - 1);
+	close(tty);
+	if (k <= 0 || (line[0] != 'y' && line[0] != 'Y'))
+		return diag_error(LST_EREFUSED, "not signed: the terms of book '%s' were not confirmed", book);
+	return 0;
+}
+
+/* --check SIG: is sig the expected signer's over the terms? */
+static int cosign_check(const book_terms *t, const char *signature, const char *address, const char *from)
+{
+	uint8_t sig[65], want[20], d[32], pub[65], got[20];
+	char want_s[ADDR_STR], hash[67];
+	const char *why;
+	if (parse_sig(sig, signature) < 0)
+		return -1;
+	if (address) {
+		if (addr_parse(want, address, &why) < 0)
+			return diag_error(LST_EINVALID, "'%s' is not a valid address: %s", address, why);
+	} else {
+		key_entry e;
+		if (keyring_find(&e, from) < 0)
+			return -1;
+		memcpy(want, e.address, 20);
+		keyring_entry_free(&e);
+	}
+	addr_to_str(want_s, want);
+	hex_encode(hash, t->hash, 32);
+	bool valid = book_cosig_verify(sig, t, want) == 0;
+	msg_hash(d, t->hash, 32);
+	json_t *rec = json_null();
+	if (msg_recover(pub, sig, d) == 0) {
+		char a[ADDR_STR];
+		secp_address_from_pub(got, pub);
+		addr_to_str(a, got);
+		rec = json_string(a);
+	}
+	if (print(jsonio_obj("valid", json_boolean(valid), "terms_hash", json_string(hash), "signer",
+			     json_string(want_s), "recovered", rec, NULL)) < 0)
+		return -1;
+	if (!valid)
+		return diag_error(LST_EREFUSED, "bad co-signature: not by '%s' over terms '%s'", want_s, hash);
+	return 0;
+}
+
+static int cosign_sign(const book_terms *t, const char *from, bool yes)
+{
+	key_entry e;
+	secret_key k;
+	uint8_t sig[65];
+	int r = -1;
+	if (keyring_find(&e, from) < 0)
+		return -1;
+	if (isatty(2))
+		cosign_summary(t, &e);
+	if ((yes || cosign_confirm(t) == 0) && keyring_unlock_ask(&k, &e) == 0) {
+		if (book_cosign(sig, k.priv, t) == 0) {
+			char hash[67];
+			hex_encode(hash, t->hash, 32);
+			r = print(jsonio_obj("terms_hash", json_string(hash), "signature", jsonio_hex(sig, 65), "signer",
+					     json_string(e.address_str), NULL));
+		}
+		secret_free(&k);
+	}
+	keyring_entry_free(&e);
+	return r;
+}
+
+static int cmd_cosign(int argc, char **argv)
+{
+	const char *from = NULL, *check = NULL, *address = NULL, *chain = NULL;
+	bool yes = false, complete = false;
+	static const char *const usage[] = {
+		"lst-sign cosign [--from KEY] [--yes] [TERMS-FILE]  (else stdin)",
+		"lst-sign cosign --check SIG [--address ADDRESS | --from KEY] [TERMS-FILE]",
+		"lst-sign cosign --complete [--chain-id N] [TERMS-FILE]", NULL};
+	const struct opt opts[] = {
+		OPT_STRING('f', "from", &from, "KEY", "the foundation's key (name or address); with --check, the signer"),
+		OPT_BOOL('y', "yes", &yes, "sign without asking for a confirmation"),
+		OPT_STRING(0, "check", &check, "SIG", "verify a co-signature instead (exit 4 when not valid)"),
+		OPT_STRING(0, "address", &address, "ADDRESS", "with --check: the signer, when not a local key"),
+		OPT_BOOL(0, "complete", &complete, "print the terms with book and terms_hash filled in, unsigned"),
+		OPT_STRING(0, "chain-id", &chain, "N", "with --complete: the chain id, when the terms lack it"),
+		COMMON_OPTS, OPT_END(),
+	};
+	int n = parse(argc, argv, opts, usage);
+	if (n > 1)
+		opt_usage_die(opts, usage, "cosign takes at most one terms file");
+	if (complete && (check || yes || from || address))
+		opt_usage_die(opts, usage, "--complete signs nothing: it takes no --check, --yes, --from or --address");
+	if (chain && !complete)
+		opt_usage_die(opts, usage, "--chain-id goes with --complete");
+	if (address && !check)
+		opt_usage_die(opts, usage, "--address goes with --check");
+	if (address && from)
+		opt_usage_die(opts, usage, "--check takes the signer from --address or --from, not both");
+	json_t *j = read_terms(n, argv);
+	if (!j)
+		return -1;
+	int r = -1;
+	book_terms t;
+	if (complete) {
+		r = cosign_complete(j, chain);
+	} else if (json_is_object(j) && !json_object_get(j, "book")) {
+		diag_error(LST_EINVALID, "terms field '%s' is missing", "book");
+		diag_hint("a co-signer signs complete terms; 'lst-sign cosign --complete' fills it in");
+	} else if (json_is_object(j) && !json_object_get(j, "terms_hash")) {
+		diag_error(LST_EINVALID, "terms field '%s' is missing", "terms_hash");
+		diag_hint("a co-signer signs complete terms; 'lst-sign cosign --complete' fills it in");
+	} else if (book_terms_from_json(&t, j) == 0) {
+		r = check ? cosign_check(&t, check, address, from) : cosign_sign(&t, from, yes);
+		book_terms_free(&t);
+	}
+	json_decref(j);
+	return r;
+}
+
 static const struct verb verbs[] = {
 	{"keygen", cmd_keygen, "make a new key"},
 	{"list", cmd_list, "list the keys"},
@@ -690,6 +917,7 @@ static const struct verb verbs[] = {
 	{"recover", cmd_recover, "recover the signer of a message or digest"},
 	{"seal", cmd_seal, "encrypt bytes to a public key"},
 	{"open", cmd_open, "decrypt bytes sealed to a local key"},
+	{"cosign", cmd_cosign, "co-sign a book's publishing terms (the foundation)"},
 };
 
 int main(int argc, char **argv)
