@@ -157,54 +157,54 @@ static int title_details(publish_plan *p, const publish_opts *o)
 	return r;
 }
 
+static bstore *open_store(void)
+{
+	if (home_ensure() < 0)
+		return NULL;
+	char *dir = home_path("blocks");
+	bstore *s = bstore_open(dir);
+	free(dir);
+	return s;
+}
+
 static void add_progress(void *arg, uint64_t done)
 {
 	progress_update(arg, done, NULL);
 }
 
-/* The manuscript's files as an encrypted version in the home's store: p->root. */
-static int add_version(publish_plan *p, manuscript *m, const ms_file *f, size_t n, bool show)
+/* The manuscript's files as an encrypted version in the home's store (not pinned yet): p->root, p->key. */
+static int add_version(publish_plan *p, bool show)
 {
-	uint8_t digest[32], *key = sodium_malloc(32);
+	uint8_t digest[32];
 	char idhex[67];
+	size_t n = p->nfiles;
 	content_input *in = xcalloc(n, sizeof(*in));
 	size_t opened = 0;
 	bstore *s = NULL;
 	json_t *files = NULL;
 	uint64_t blocks, stored;
 	int r = -1;
-	if (!key) {
+	if (!(p->key = sodium_malloc(32))) {
 		diag_error(LST_EFAIL, "out of secure memory");
 		goto out;
 	}
-	p->bytes = 0;
 	for (; opened < n; opened++) {
-		if (manuscript_open_blob(m, &in[opened].fd, &f[opened]) < 0)
+		if (manuscript_open_blob(p->m, &in[opened].fd, &p->f[opened]) < 0)
 			goto out;
-		in[opened].path = f[opened].path;
-		in[opened].size = f[opened].size;
-		p->bytes += f[opened].size;
+		in[opened].path = p->f[opened].path;
+		in[opened].size = p->f[opened].size;
 	}
-	p->files = n;
 	book_id_str(idhex, p->book);
-	manuscript_tree_digest(m, digest);
-	content_key_derive(key, p->priv.priv, idhex, digest);
-	if (home_ensure() < 0)
-		goto out;
-	char *dir = home_path("blocks");
-	s = bstore_open(dir);
-	free(dir);
-	if (!s)
+	manuscript_tree_digest(p->m, digest);
+	content_key_derive(p->key, p->priv.priv, idhex, digest);
+	if (!(s = open_store()))
 		goto out;
 	progress pg;
 	progress_begin(&pg, "adding", p->bytes, false);
 	if (!show)
 		pg.on = false;
-	r = content_add(s, &p->root, &files, &blocks, &stored, key, in, n, PUBLISH_SEGMENT, add_progress, &pg);
+	r = content_add(s, &p->root, &files, &blocks, &stored, p->key, in, n, PUBLISH_SEGMENT, add_progress, &pg);
 	progress_end(&pg);
-	if (r == 0 && (bstore_pin(s, &p->root) < 0 || gateway_gate_root(bstore_dir(s), &p->root) < 0 ||
-		       content_key_save(&p->root, key) < 0))
-		r = -1;
 out:
 	json_decref(files);
 	if (s)
@@ -212,8 +212,19 @@ out:
 	for (size_t i = 0; i < opened; i++)
 		close(in[i].fd);
 	free(in);
-	if (key)
-		sodium_free(key);
+	return r;
+}
+
+/* Keep the version: pinned, gated (served to buyers only), its key kept for sealing to them. */
+static int keep_version(const publish_plan *p)
+{
+	bstore *s = open_store();
+	if (!s)
+		return -1;
+	int r = bstore_pin(s, &p->root) < 0 || gateway_gate_root(bstore_dir(s), &p->root) < 0 ||
+			content_key_save(&p->root, p->key) < 0
+		? -1 : 0;
+	bstore_close(s);
 	return r;
 }
 
@@ -261,10 +272,7 @@ static int find_version(publish_plan *p, bool *found)
 
 static int new_terms(publish_plan *p)
 {
-	uint64_t bps;
 	book_terms *t = &p->terms;
-	if (book_chain_id(&t->chain_id) < 0 || book_fees(&bps, &p->listing_fee, p->foundation) < 0)
-		return -1;
 	memcpy(t->author, p->author.address, 20);
 	t->title = xstrdup(p->title);
 	t->details = xstrdup(p->details);
@@ -278,29 +286,28 @@ static int new_terms(publish_plan *p)
 int publish_prepare(publish_plan *p, const publish_opts *o)
 {
 	memset(p, 0, sizeof(*p));
-	manuscript *m = NULL;
-	ms_file *f = NULL;
-	size_t nf = 0;
 	book_info info;
 	bool have_info = false;
 	int r = -1, got;
 	char treehex[41];
 	if (keyring_find(&p->author, NULL) < 0)
 		return -1;
-	if (manuscript_open(&m, o->repo ? o->repo : ".", o->ref) < 0 ||
-	    manuscript_files(m, &f, &nf, o->paths, o->npaths) < 0)
+	if (manuscript_open(&p->m, o->repo ? o->repo : ".", o->ref) < 0 ||
+	    manuscript_files(p->m, &p->f, &p->nfiles, o->paths, o->npaths) < 0)
 		goto out;
-	if (nf == 0) {
+	if (p->nfiles == 0) {
 		diag_error(LST_EINVALID, "nothing to publish: '%s' has no files", o->ref ? o->ref : "HEAD");
 		goto out;
 	}
+	for (size_t i = 0; i < p->nfiles; i++)
+		p->bytes += p->f[i].size;
 	if (o->label) {
 		p->label = xstrdup(o->label);
 	} else if (o->ref) {
 		p->label = xstrdup(o->ref);
 	} else {
 		char commit[41];
-		manuscript_commit_id(m, commit);
+		manuscript_commit_id(p->m, commit);
 		p->label = xstrdup(commit);
 		p->label[7] = 0;
 	}
@@ -308,8 +315,7 @@ int publish_prepare(publish_plan *p, const publish_opts *o)
 		diag_error(LST_EINVALID, "a label has 1 to %d bytes, not '%s'", MARKET_LABEL_MAX, p->label);
 		goto out;
 	}
-	manuscript_tree_id(m, treehex);
-	memset(p->tree, 0, 32);
+	manuscript_tree_id(p->m, treehex);
 	if (hex_decode(p->tree, 20, treehex) < 0) {
 		diag_error(LST_EFAIL, "bad git tree id '%s'", treehex);
 		goto out;
@@ -336,48 +342,48 @@ int publish_prepare(publish_plan *p, const publish_opts *o)
 	if (have_info) {
 		if (existing(p, &info, spec, o) < 0)
 			goto out;
-	} else if (o->release) {
+		p->action = PUBLISH_RELEASE; /* or unchanged: publish_add tells */
+	} else if (o->release || (o->book && is_book_id(o->book))) {
 		diag_error(LST_ENOTFOUND, "no such book '%s'", spec);
 		diag_hint("publish it first with 'lst publish'");
-		goto out;
-	} else if (o->book && is_book_id(o->book)) {
-		diag_error(LST_ENOTFOUND, "no such book '%s'", spec);
 		goto out;
 	} else if (!o->has_price) {
 		diag_error(LST_EUSAGE, "a new book needs a price");
 		diag_hint("pass --price AMOUNT (e.g. --price 2 for 2 LST)");
 		goto out;
-	} else {
-		p->price = o->price;
-		if (!u256_fits_u128(&p->price)) {
-			diag_error(LST_EINVALID, "the price is too large");
-			goto out;
-		}
-	}
-	if (keyring_unlock_ask(&p->priv, &p->author) < 0 || add_version(p, m, f, nf, o->progress) < 0)
+	} else if (!u256_fits_u128(&o->price)) {
+		diag_error(LST_EINVALID, "the price is too large");
 		goto out;
-	if (have_info) {
-		bool found;
-		if (find_version(p, &found) < 0)
-			goto out;
-		p->action = found ? PUBLISH_UNCHANGED : PUBLISH_RELEASE;
 	} else {
+		uint64_t bps;
 		p->action = PUBLISH_NEW;
-		p->version = 0;
-		if (new_terms(p) < 0)
+		p->price = o->price;
+		if (book_chain_id(&p->terms.chain_id) < 0 || book_fees(&bps, &p->listing_fee, p->foundation) < 0)
 			goto out;
 	}
 	r = 0;
 out:
 	if (have_info)
 		book_info_free(&info);
-	ms_files_free(f, nf);
-	if (m)
-		manuscript_close(m);
 	return r;
 }
 
-/* A key of this home at the foundation's address, unlocked; 1 none. */
+int publish_add(publish_plan *p, bool show)
+{
+	if (keyring_unlock_ask(&p->priv, &p->author) < 0 || add_version(p, show) < 0)
+		return -1;
+	if (p->action != PUBLISH_NEW) {
+		bool found;
+		if (find_version(p, &found) < 0)
+			return -1;
+		p->action = found ? PUBLISH_UNCHANGED : PUBLISH_RELEASE;
+		return 0;
+	}
+	p->version = 0;
+	return new_terms(p);
+}
+
+/* A key of this home at the foundation's address, unlocked when k; 1 none. */
 static int foundation_key(secret_key *k, const uint8_t foundation[20])
 {
 	key_entry *list;
@@ -387,9 +393,14 @@ static int foundation_key(secret_key *k, const uint8_t foundation[20])
 		return -1;
 	for (size_t i = 0; i < n && r == 1; i++)
 		if (!memcmp(list[i].address, foundation, 20))
-			r = keyring_unlock_ask(k, &list[i]) < 0 ? -1 : 0;
+			r = k && keyring_unlock_ask(k, &list[i]) < 0 ? -1 : 0;
 	keyring_free_list(list, n);
 	return r;
+}
+
+int publish_foundation_here(const publish_plan *p)
+{
+	return foundation_key(NULL, p->foundation);
 }
 
 int publish_cosig(uint8_t sig[65], const publish_plan *p, const char *sig_hex)
@@ -434,10 +445,8 @@ int publish_commit(publish_plan *p, const uint8_t *sig)
 {
 	buf cd = BUF_INIT;
 	int r = -1;
-	if (p->action == PUBLISH_UNCHANGED) {
-		p->done = true;
-		return 0;
-	}
+	if (p->action == PUBLISH_UNCHANGED)
+		return keep_version(p);
 	if (p->action == PUBLISH_NEW) {
 		u256 bal;
 		if (wallet_balance(&bal, p->author.address) < 0)
@@ -463,8 +472,8 @@ int publish_commit(publish_plan *p, const uint8_t *sig)
 			goto out;
 		}
 	}
-	p->done = true;
-	r = 0;
+	/* Kept once on chain, so a refusal leaves no pin or key behind (the blocks are gc's). */
+	r = keep_version(p);
 out:
 	buf_free(&cd);
 	return r;
@@ -480,9 +489,7 @@ bool publish_announce(const publish_plan *p)
 		diag_hint("start one with 'lst node start' or 'lst-swarm serve', then 'lst-swarm announce %s'", rs);
 		return false;
 	}
-	char *dir = home_path("blocks");
-	bstore *s = bstore_open(dir);
-	free(dir);
+	bstore *s = open_store();
 	int r = -1;
 	if (s) {
 		/* The reason goes to the warning below, not an error of a command that succeeds. */
@@ -511,7 +518,7 @@ json_t *publish_json(const publish_plan *p)
 			  jsonio_str(p->title), "version", json_integer((json_int_t)p->version), "label",
 			  jsonio_str(p->label), "root", json_string(rs), "tree", json_string(tree), "price",
 			  json_string(price), "tx", p->has_tx ? json_string(p->tx) : json_null(), "files",
-			  json_integer((json_int_t)p->files), "bytes", json_integer((json_int_t)p->bytes), NULL);
+			  json_integer((json_int_t)p->nfiles), "bytes", json_integer((json_int_t)p->bytes), NULL);
 }
 
 void publish_plan_free(publish_plan *p)
@@ -524,5 +531,10 @@ void publish_plan_free(publish_plan *p)
 	free(p->label);
 	if (p->terms.title || p->terms.details || p->terms.label)
 		book_terms_free(&p->terms);
+	if (p->key)
+		sodium_free(p->key);
+	ms_files_free(p->f, p->nfiles);
+	if (p->m)
+		manuscript_close(p->m);
 	memset(p, 0, sizeof(*p));
 }

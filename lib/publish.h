@@ -3,17 +3,19 @@
  * version of a book from git, and the lookups the author's porcelain
  * (lst publish, release, price, versions, show, sales) shares.
  *
- * Owns: a version from the manuscript to the chain. The files of a git
- * tree at a ref (lib/manuscript.h; the working tree is never touched) are
- * added to the home's block store as an encrypted object (lib/content.h)
- * under the content key derived from the author's key, the book id (its
- * 0x-hex form) and the git tree digest, pinned, gated and with the key
- * kept, so the home's gateway serves and seals it to buyers and the same
- * tree by the same author as the same book always gives the same root.
- * Then the chain: a new book is published with the foundation's
- * co-signature and the listing fee; an existing book of ours gets the
- * version (addVersion) unless the root is one of its versions already,
- * which changes nothing. Last the root is announced to the node as
+ * Owns: a version from the manuscript to the chain, in steps the
+ * porcelain runs in order (prepare, add, cosig, commit, announce) so it
+ * can refuse early and ask between them. The files of a git tree at a ref
+ * (lib/manuscript.h; the working tree is never touched) are added to the
+ * home's block store as an encrypted object (lib/content.h) under the
+ * content key derived from the author's key, the book id (its 0x-hex
+ * form) and the git tree digest, so the same tree by the same author as
+ * the same book always gives the same root. Then the chain: a new book is
+ * published with the foundation's co-signature and the listing fee; an
+ * existing book of ours gets the version (addVersion) unless the root is
+ * one of its versions already, which changes nothing. Once on chain the
+ * version is pinned, gated and its key kept, so the home's gateway serves
+ * and seals it to buyers; last the root is announced to the node as
  * provided by this home's gateway, so readers find the author's node.
  *
  * Also: BOOK operands (a 0x book id, or a title of the home's key) and
@@ -33,6 +35,7 @@
 #include "book.h"
 #include "cid.h"
 #include "keyring.h"
+#include "manuscript.h"
 #include "u256.h"
 #include <jansson.h>
 
@@ -52,7 +55,6 @@ typedef struct {
 	bool has_price;
 	u256 price;                /* a new book's price (Photons) */
 	bool release;              /* the book must exist (lst release) */
-	bool progress;             /* a progress line on stderr (lib/progress.h, TTY only) */
 } publish_opts;
 
 typedef enum {
@@ -63,36 +65,51 @@ typedef enum {
 
 typedef struct {
 	publish_action action;
-	bool done;          /* publish_commit sent it (or there was nothing to send) */
 	key_entry author;
-	secret_key priv;    /* the author's, unlocked */
+	secret_key priv;    /* the author's, unlocked by publish_add */
+	manuscript *m;
+	ms_file *f;         /* the files to publish */
+	size_t nfiles;
+	uint64_t bytes;     /* the manuscript's bytes (plaintext) */
 	uint8_t book[32];
 	char *title, *details, *label; /* malloc'd; details: the compact JSON */
-	cid root;
 	uint8_t tree[32];
 	u256 price;         /* new: the price asked; else the book's on chain */
-	uint64_t version;   /* the version's index (new: 0; release: known after commit) */
-	size_t files;
-	uint64_t bytes;     /* the manuscript's bytes (plaintext) */
-	/* PUBLISH_NEW only */
-	book_terms terms;   /* finished: terms.hash set */
+	/* PUBLISH_NEW: from the chain's fees() */
 	u256 listing_fee;
 	uint8_t foundation[20];
-	/* after publish_commit, when something was sent */
+	/* set by publish_add */
+	cid root;
+	uint8_t *key;       /* the content key, sodium_malloc'd */
+	uint64_t version;   /* the version's index (new: 0; release: known after commit) */
+	book_terms terms;   /* PUBLISH_NEW: finished, terms.hash set */
+	/* set by publish_commit when something was sent */
 	bool has_tx;
 	char tx[67];
 } publish_plan;
 
 /*
- * Read the manuscript, add it to the home's store (pinned, gated, key
- * kept) and ask the chain what is to be done (p->action). For a new book
- * the terms are built and finished (p->terms), and the fees read; a new
- * book without o->has_price is LST_EUSAGE. Release of a book that does not
- * exist is LST_ENOTFOUND "no such book"; another author's book (a 0x id)
- * LST_EREFUSED "not the author". Nothing is sent. 0 or -1 (reported);
- * publish_plan_free either way.
+ * Read the manuscript's file list at the ref and ask the chain about the
+ * book: p->action is PUBLISH_NEW (fees read) or PUBLISH_RELEASE (the
+ * book is ours; publish_add may find the version is there already).
+ * Writes nothing. A new book without o->has_price is LST_EUSAGE; release
+ * of a book that does not exist LST_ENOTFOUND "no such book"; another
+ * author's book (a 0x id) LST_EREFUSED "not the author". 0 or -1
+ * (reported); publish_plan_free either way.
  */
 int publish_prepare(publish_plan *p, const publish_opts *o) LST_WUR;
+
+/*
+ * Unlock the author's key, derive the content key and add the files to
+ * the home's store (not pinned yet): p->root. Existing book: the action
+ * becomes PUBLISH_UNCHANGED (p->version its index) when the root is one
+ * of its versions. New book: the terms are built and finished. show:
+ * a progress line on stderr (a TTY only). 0 or -1 (reported).
+ */
+int publish_add(publish_plan *p, bool show) LST_WUR;
+
+/* Does this home's keyring hold the foundation's key? 0 yes, 1 no, -1 (reported). */
+int publish_foundation_here(const publish_plan *p) LST_WUR;
 
 /*
  * The foundation's co-signature of p->terms: sig_hex when not NULL (65
@@ -107,8 +124,10 @@ int publish_cosig(uint8_t sig[65], const publish_plan *p, const char *sig_hex) L
  * Send what p->action needs and wait for the receipt: publish (sig: the
  * co-signature; value the listing fee, refused with LST_EREFUSED before
  * sending when the balance is below it) or addVersion (sig unused, may be
- * NULL); nothing for PUBLISH_UNCHANGED. Sets p->tx, p->version. 0 or -1
- * (reported; a revert is LST_EREFUSED with the market's reason).
+ * NULL); nothing for PUBLISH_UNCHANGED. Sets p->tx, p->version. Then,
+ * the version being on chain, keeps it: pinned, gated, its content key
+ * saved (so a refusal leaves neither pin nor key, only blocks for gc).
+ * 0 or -1 (reported; a revert is LST_EREFUSED with the market's reason).
  */
 int publish_commit(publish_plan *p, const uint8_t *sig) LST_WUR;
 

@@ -169,6 +169,26 @@ as_author() {
 	[ "$(nonce "$DEV")" = "$n" ]
 	run lst show book
 	assert_failure 3
+	# Refused before adding: no pin, no content key.
+	[ -z "$(ls -A "$LST_HOME/blocks/pins" 2> /dev/null)" ]
+	[ -z "$(ls -A "$LST_HOME/content-keys" 2> /dev/null)" ]
+}
+
+@test "publish with a balance below the listing fee: exit 4, nothing sent, no pin" {
+	AUTHOR="$BATS_TEST_TMPDIR/poor"
+	AADDR=$(LST_HOME="$AUTHOR" plain_key poor)
+	LST_HOME="$AUTHOR" lst config rpc "$RPC"
+	lst send --json "$AADDR" 0.5 > /dev/null
+	as_author lst publish --repo "$REPO" --ref v1 --price 2 --terms > "$BATS_TEST_TMPDIR/terms.json"
+	sig=$(lst-sign cosign --from foundation --yes "$BATS_TEST_TMPDIR/terms.json" | jq -r .signature)
+	run_split as_author lst publish --repo "$REPO" --ref v1 --price 2 --yes --json --foundation-sig "$sig"
+	assert_failure 4
+	[[ $stderr == *"listing fee"* ]]
+	[ "$output" = "" ]
+	[ "$(nonce "$AADDR")" = 0 ]
+	[ "$(balance "$AADDR")" = 500000000000000000 ]
+	[ -z "$(ls -A "$AUTHOR/blocks/pins" 2> /dev/null)" ]
+	[ -z "$(ls -A "$AUTHOR/content-keys" 2> /dev/null)" ]
 }
 
 @test "--terms prints the terms to co-sign and sends nothing" {
@@ -216,6 +236,8 @@ as_author() {
 	[ "$(balance "$AADDR")" = 10000000000000000000 ]
 	run as_author lst show book
 	assert_failure 3
+	[ -z "$(ls -A "$AUTHOR/blocks/pins" 2> /dev/null)" ]
+	[ -z "$(ls -A "$AUTHOR/content-keys" 2> /dev/null)" ]
 
 	# The foundation's signature of these terms: published, the listing fee paid.
 	run_split as_author lst publish --repo "$REPO" --ref v1 --price 2 --yes --json --foundation-sig "$good"
@@ -261,6 +283,10 @@ as_author() {
 	assert_success
 	[ "$(jq -r .status <<< "$output")" = unchanged ]
 	[ "$(jq -r .version <<< "$output")" = 0 ]
+	# --terms of a published book: there are none to sign.
+	run_split lst publish --repo "$REPO" --ref v2 --terms
+	assert_failure 2
+	[ "$output" = "" ]
 	[ "$(nonce "$DEV")" = "$n" ]
 	[ "$(lst versions --json "$BOOK" | wc -l)" = 2 ]
 	# A book that does not exist.
@@ -278,4 +304,22 @@ as_author() {
 	[[ $stderr == *"not the author"* ]]
 	[ "$(nonce "$AADDR")" = "$n" ]
 	[ "$(lst versions --json "$BOOK" | wc -l)" = 2 ]
+}
+
+@test "on a terminal: asks before paying the listing fee, prints for humans" {
+	# Answered no: nothing sent.
+	n=$(nonce "$DEV")
+	run bash -c "echo n | script -qec 'lst publish --repo $REPO --ref v1 --price 2' /dev/null"
+	assert_failure 4
+	[[ $output == *"publish 'book' at 2 LST, paying the listing fee of 1 LST? [y/N]"* ]]
+	[ "$(nonce "$DEV")" = "$n" ]
+	run lst show book
+	assert_failure 3
+	# Answered yes: published, told in words.
+	run bash -c "echo y | script -qec 'lst publish --repo $REPO --ref v1 --price 2' /dev/null"
+	assert_success
+	[[ $output == *"Published 'book'"* ]]
+	[[ $output == *"version  0 (v1)"* ]]
+	[[ $output == *"price    2 LST"* ]]
+	[ "$(lst show --json book | jq -r .versions)" = 1 ]
 }

@@ -122,7 +122,7 @@ static void print_human(const publish_plan *p)
 	else
 		printf("%s '%s'\n", p->action == PUBLISH_NEW ? "Published" : "Released a new version of", p->title);
 	printf("book     %s\nversion  %llu (%s)\nroot     %s\nfiles    %zu, %s\nprice    %s\n", jsonio_get_str(j, "book"),
-	       (unsigned long long)p->version, p->label, jsonio_get_str(j, "root"), p->files, size, lst(h, &p->price));
+	       (unsigned long long)p->version, p->label, jsonio_get_str(j, "root"), p->nfiles, size, lst(h, &p->price));
 	if (p->has_tx)
 		printf("tx       %s\n", p->tx);
 	json_decref(j);
@@ -166,7 +166,6 @@ static int run_publish(int argc, char **argv, bool release)
 	o.details_file = details;
 	o.label = label;
 	o.release = release;
-	o.progress = true;
 	if (release && n > 0) {
 		o.book = argv[0];
 		argv++;
@@ -181,26 +180,32 @@ static int run_publish(int argc, char **argv, bool release)
 	}
 	publish_plan p;
 	uint8_t sig[65] = {0};
+	char q[512], hp[128], hf[128];
 	int r = publish_prepare(&p, &o);
+	/* Refusals that need no root come before the work of adding. */
+	if (r == 0 && p.action == PUBLISH_NEW && !terms) {
+		int here = sig_hex ? 0 : publish_foundation_here(&p);
+		if (here == 1) {
+			diag_error(LST_EREFUSED, "publishing needs the foundation's co-signature");
+			diag_hint("print the terms with --terms, have the foundation sign them ('lst-sign cosign'), "
+				  "then pass --foundation-sig HEX");
+		}
+		snprintf(q, sizeof(q), "publish '%s' at %s, paying the listing fee of %s", p.title, lst(hp, &p.price),
+			 lst(hf, &p.listing_fee));
+		r = here != 0 ? -1 : confirm(yes, q);
+	} else if (r == 0 && terms && p.action != PUBLISH_NEW) {
+		r = diag_error(LST_EUSAGE, "'%s' is published already: there are no terms to sign", p.title);
+		diag_hint("a new version needs no co-signature: 'lst release'");
+	}
+	if (r == 0)
+		r = publish_add(&p, true);
 	if (r == 0 && p.action == PUBLISH_NEW) {
 		if (terms) {
 			r = print(book_terms_json(&p.terms));
 			publish_plan_free(&p);
 			return r;
 		}
-		int c = publish_cosig(sig, &p, sig_hex);
-		if (c == 1) {
-			diag_error(LST_EREFUSED, "publishing needs the foundation's co-signature");
-			diag_hint("print the terms with --terms, have the foundation sign them ('lst-sign cosign'), "
-				  "then pass --foundation-sig HEX");
-		}
-		char q[512], hp[128], hf[128];
-		snprintf(q, sizeof(q), "publish '%s' at %s, paying the listing fee of %s", p.title, lst(hp, &p.price),
-			 lst(hf, &p.listing_fee));
-		r = c != 0 ? -1 : confirm(yes, q);
-	} else if (r == 0 && terms) {
-		r = diag_error(LST_EUSAGE, "'%s' is published already: there are no terms to sign", p.title);
-		diag_hint("a new version needs no co-signature: 'lst release'");
+		r = publish_cosig(sig, &p, sig_hex) != 0 ? -1 : 0;
 	}
 	if (r == 0)
 		r = publish_commit(&p, sig);
