@@ -12,14 +12,23 @@
 #include "book.h"
 #include "buf.h"
 #include "cid.h"
+#include "contract.h"
 #include "diag.h"
+#include "fakeenv.h"
 #include "hex.h"
+#include "home.h"
+#include "jsonio.h"
 #include "keccak.h"
+#include "keyring.h"
 #include "market.h"
 #include "msg.h"
+#include "rpcclient.h"
 #include "secp.h"
+#include "tx.h"
 
+#include <microhttpd.h>
 #include <strings.h>
+#include <unistd.h>
 
 /* From ethers v6 for the terms of sample() (see the file comment). */
 #define ETH_BOOK "0x1f04a723706dc8114529a89338974c611387e172f4fdf80d3d02254f74e17902"
@@ -534,6 +543,523 @@ static void test_calldata(void)
 	book_terms_free(&t);
 }
 
+/* ---- against the market contract (contracts/market.c) on the fake chain ---- */
+
+#define CHAIN_ID 4242
+#define LISTING_FEE 1000
+#define FEE_BPS 250
+
+static fake_chain chain, scratch;
+
+static contract_env market_env(fake_chain *f, const uint8_t caller[20], const u256 *value, uint64_t height)
+{
+	contract_env e = fake_env(f, MARKET_ADDRESS, caller, height);
+	e.chain_id = CHAIN_ID;
+	e.foundation = ADDR1;
+	e.service_fee_bps = FEE_BPS;
+	e.listing_fee = u256_from_u64(LISTING_FEE);
+	e.value = *value;
+	return e;
+}
+
+/* A call as the chain makes it: the value moves first. -1 if the state failed. */
+static int market_run(contract_result *r, fake_chain *f, const uint8_t from[20], const u256 *value,
+		      const uint8_t *data, size_t len, uint64_t height)
+{
+	contract_env e = market_env(f, from, value, height);
+	r->ok = false;
+	r->ret = (buf)BUF_INIT;
+	if (!u256_is_zero(value) && fake_transfer(f, from, MARKET_ADDRESS, value) != 0) {
+		abi_revert(&r->ret, "insufficient funds");
+		return 0;
+	}
+	return contract_find(MARKET_ADDRESS)->call(r, &e, data, len);
+}
+
+static void test_contract_accepts(void)
+{
+	book_terms t;
+	uint8_t sig[65], h[32], b[32];
+	buf cd = BUF_INIT;
+	contract_result r;
+	sample(&t);
+	memcpy(t.author, ADDR2, 20);
+	t.chain_id = CHAIN_ID;
+	if (book_terms_finish(&t) < 0)
+		diag_die(LST_EFAIL, "cannot finish");
+	market_book_id(b, t.author, t.title, strlen(t.title));
+	market_terms m = {t.chain_id, {0}, {0}, t.price, t.root.bytes, t.root.len, {0}, t.details, strlen(t.details),
+			  t.label, strlen(t.label)};
+	memcpy(m.author, t.author, 20);
+	memcpy(m.book, t.book, 32);
+	memcpy(m.tree, t.tree, 32);
+	market_terms_hash(h, &m);
+	ok(!memcmp(b, t.book, 32) && !memcmp(h, t.hash, 32), "book_id and the terms hash are the contract's");
+
+	memset(&chain, 0, sizeof(chain));
+	fake_fund(&chain, ADDR2, 5000);
+	u256 fee = u256_from_u64(LISTING_FEE);
+	int bad = 0;
+	/* Another key's co-signature, then the foundation's. */
+	if (book_cosign(sig, KEY2, &t) < 0 || book_call_publish(&cd, &t, sig) < 0)
+		diag_die(LST_EFAIL, "cannot build publish");
+	scratch = chain;
+	bad += market_run(&r, &scratch, ADDR2, &fee, cd.p, cd.len, 10) < 0 || !reverted_with(&r, "bad foundation signature");
+	buf_free(&r.ret);
+	buf_reset(&cd);
+	if (book_cosign(sig, KEY1, &t) < 0 || book_call_publish(&cd, &t, sig) < 0)
+		diag_die(LST_EFAIL, "cannot build publish");
+	bad += market_run(&r, &chain, ADDR2, &fee, cd.p, cd.len, 10) < 0 || !r.ok;
+	ok(!bad && r.ret.len == 32 && !memcmp(r.ret.p, t.book, 32),
+	   "the contract accepts book_call_publish with book_cosign by the foundation (and returns the book), "
+	   "not with another key's");
+	buf_free(&r.ret);
+	buf_free(&cd);
+	book_terms_free(&t);
+}
+
+/* The fake node: JSON-RPC over the fake chain, one request at a time. */
+static struct {
+	uint64_t height;
+	int sent;          /* eth_sendRawTransaction calls */
+	bool lie;          /* eth_call answers success without running */
+	json_t *receipts;  /* hash -> receipt */
+	struct {
+		uint8_t addr[20];
+		uint64_t nonce;
+	} nonces[8];
+	size_t nnonces;
+	uint64_t log_height[ARRAY_SIZE(((fake_chain *)0)->logs)];
+	uint8_t log_tx[ARRAY_SIZE(((fake_chain *)0)->logs)][32];
+} node;
+
+static uint64_t *nonce_of(const uint8_t a[20])
+{
+	for (size_t i = 0; i < node.nnonces; i++)
+		if (!memcmp(node.nonces[i].addr, a, 20))
+			return &node.nonces[i].nonce;
+	if (node.nnonces == ARRAY_SIZE(node.nonces))
+		diag_die(LST_EFAIL, "fake node: too many senders");
+	memcpy(node.nonces[node.nnonces].addr, a, 20);
+	return &node.nonces[node.nnonces++].nonce;
+}
+
+static json_t *qty(uint64_t x)
+{
+	char s[32];
+	snprintf(s, sizeof(s), "0x%llx", (unsigned long long)x);
+	return json_string(s);
+}
+
+static json_t *rpc_error(int code, const char *fmt, ...) LST_PRINTF(2, 3);
+static json_t *rpc_error(int code, const char *fmt, ...)
+{
+	char m[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	return json_pack("{s:i,s:s}", "code", code, "message", m);
+}
+
+static json_t *reverted(const contract_result *r)
+{
+	char *why = NULL;
+	json_t *e = abi_revert_reason(&why, r->ret.p, r->ret.len) == 0 ? rpc_error(3, "execution reverted: %s", why)
+								       : rpc_error(3, "execution reverted");
+	free(why);
+	return e;
+}
+
+static json_t *m_call(json_t *p, json_t **err)
+{
+	json_t *o = json_array_get(p, 0);
+	const char *from = json_string_value(json_object_get(o, "from"));
+	const char *value = json_string_value(json_object_get(o, "value"));
+	const char *data = json_string_value(json_object_get(o, "data"));
+	uint8_t f[20] = {0}, *d = NULL;
+	size_t dlen = 0;
+	u256 v = u256_from_u64(0);
+	if ((from && hex_decode(f, 20, from) < 0) || (value && u256_from_hex(&v, value) < 0) || !data ||
+	    hex_decode_alloc(&d, &dlen, data) < 0) {
+		*err = rpc_error(-32602, "invalid call");
+		return NULL;
+	}
+	if (node.lie) {
+		free(d);
+		return json_string("0x");
+	}
+	contract_result r;
+	scratch = chain;
+	json_t *res = NULL;
+	if (market_run(&r, &scratch, f, &v, d, dlen, node.height + 1) < 0)
+		*err = rpc_error(-32603, "state failed");
+	else if (!r.ok)
+		*err = reverted(&r);
+	else
+		res = jsonio_hex(r.ret.p, r.ret.len);
+	buf_free(&r.ret);
+	free(d);
+	return res;
+}
+
+static json_t *log_json(size_t i)
+{
+	const fake_logrec *l = fake_log_at(&chain, i);
+	json_t *topics = json_array();
+	for (size_t k = 0; k < l->ntopics; k++)
+		json_array_append_new(topics, jsonio_hex(l->topics[k], 32));
+	char a[ADDR_STR];
+	addr_to_str(a, l->self);
+	return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o}", "address", a, "topics", topics, "data", jsonio_hex(l->data, l->len),
+			 "blockNumber", qty(node.log_height[i]), "transactionHash", jsonio_hex(node.log_tx[i], 32),
+			 "logIndex", qty(i));
+}
+
+static json_t *m_send(json_t *p, json_t **err)
+{
+	const char *raw = json_string_value(json_array_get(p, 0));
+	uint8_t *b = NULL;
+	size_t len = 0;
+	tx t;
+	char why[256];
+	if (!raw || hex_decode_alloc(&b, &len, raw) < 0 || tx_decode(&t, why, sizeof(why), b, len) < 0) {
+		free(b);
+		*err = rpc_error(-32602, "bad transaction");
+		return NULL;
+	}
+	free(b);
+	uint64_t *n = nonce_of(t.from);
+	if (t.chain_id != CHAIN_ID || t.nonce != *n || !t.has_to || memcmp(t.to, MARKET_ADDRESS, 20)) {
+		tx_free(&t);
+		*err = rpc_error(-32000, "refused: chain id, nonce or recipient");
+		return NULL;
+	}
+	node.sent++;
+	(*n)++;
+	node.height++;
+	contract_result r;
+	fake_chain *saved = xmalloc(sizeof(*saved));
+	*saved = chain;
+	size_t before = chain.nlog;
+	if (market_run(&r, &chain, t.from, &t.value, t.data, t.data_len, node.height) < 0)
+		diag_die(LST_EFAIL, "fake node: the state failed");
+	if (!r.ok)
+		chain = *saved;
+	free(saved);
+	json_t *logs = json_array();
+	for (size_t i = before; i < chain.nlog; i++) {
+		node.log_height[i] = node.height;
+		memcpy(node.log_tx[i], t.hash, 32);
+		json_array_append_new(logs, log_json(i));
+	}
+	char h[67];
+	hex_encode(h, t.hash, 32);
+	json_object_set_new(node.receipts, h,
+			    json_pack("{s:s,s:o,s:o,s:o}", "transactionHash", h, "status", qty(r.ok), "blockNumber",
+				      qty(node.height), "logs", logs));
+	buf_free(&r.ret);
+	tx_free(&t);
+	return json_string(h);
+}
+
+static json_t *m_logs(json_t *p)
+{
+	json_t *f = json_array_get(p, 0), *topics = json_object_get(f, "topics"), *out = json_array();
+	for (size_t i = 0; i < chain.nlog; i++) {
+		const fake_logrec *l = fake_log_at(&chain, i);
+		bool match = !memcmp(l->self, MARKET_ADDRESS, 20);
+		for (size_t k = 0; match && k < json_array_size(topics); k++) {
+			uint8_t w[32];
+			json_t *want = json_array_get(topics, k);
+			if (json_is_null(want))
+				continue;
+			match = k < l->ntopics && hex_decode(w, 32, json_string_value(want)) == 0 &&
+				!memcmp(w, l->topics[k], 32);
+		}
+		if (match)
+			json_array_append_new(out, log_json(i));
+	}
+	return out;
+}
+
+static json_t *answer(json_t *req)
+{
+	const char *m = json_string_value(json_object_get(req, "method"));
+	json_t *p = json_object_get(req, "params"), *res = NULL, *err = NULL;
+	if (!m)
+		err = rpc_error(-32600, "no method");
+	else if (!strcmp(m, "eth_chainId"))
+		res = qty(CHAIN_ID);
+	else if (!strcmp(m, "eth_call"))
+		res = m_call(p, &err);
+	else if (!strcmp(m, "eth_getTransactionCount")) {
+		uint8_t a[20];
+		if (hex_decode(a, 20, json_string_value(json_array_get(p, 0))) < 0)
+			err = rpc_error(-32602, "bad address");
+		else
+			res = qty(*nonce_of(a));
+	} else if (!strcmp(m, "eth_sendRawTransaction"))
+		res = m_send(p, &err);
+	else if (!strcmp(m, "eth_getTransactionReceipt")) {
+		res = json_object_get(node.receipts, json_string_value(json_array_get(p, 0)));
+		res = res ? json_incref(res) : json_null();
+	} else if (!strcmp(m, "eth_getLogs"))
+		res = m_logs(p);
+	else
+		err = rpc_error(-32601, "the method %s does not exist", m);
+	json_t *id = json_object_get(req, "id");
+	json_t *o = json_pack("{s:s,s:O}", "jsonrpc", "2.0", "id", id ? id : json_null());
+	json_object_set_new(o, err ? "error" : "result", err ? err : res);
+	return o;
+}
+
+static enum MHD_Result node_handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+				     const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+	buf *body = *con_cls;
+	if (!body) {
+		body = xcalloc(1, sizeof(*body));
+		*con_cls = body;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		buf_add(body, upload, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	json_t *req = json_loadb(body->p ? (const char *)body->p : "", body->len, 0, NULL);
+	json_t *resp = req ? answer(req) : json_pack("{s:s,s:n,s:{s:i,s:s}}", "jsonrpc", "2.0", "id", "error", "code",
+						     -32700, "message", "parse error");
+	char *text = json_dumps(resp, JSON_COMPACT);
+	json_decref(req);
+	json_decref(resp);
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static void node_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	buf *body = *con_cls;
+	if (body) {
+		buf_free(body);
+		free(body);
+		*con_cls = NULL;
+	}
+}
+
+/* hush(), then a call, then failed_with(its return, the status it should fail with). */
+static void hush(void)
+{
+	diag_set_quiet(true);
+	diag_set_status(LST_OK);
+}
+
+static bool failed_with(int rc, int want)
+{
+	diag_set_quiet(false);
+	if (rc >= 0 || diag_status() != want)
+		diagf("got %d with status %d, want -1 with status %d", rc, diag_status(), want);
+	return rc < 0 && diag_status() == want;
+}
+
+static bool status_is(json_t *rc, const char *want)
+{
+	const char *s = rc ? json_string_value(json_object_get(rc, "status")) : NULL;
+	return s && !strcmp(s, want);
+}
+
+static void test_node(void)
+{
+	char home[] = "/tmp/t-book.XXXXXX";
+	if (!mkdtemp(home))
+		diag_die(LST_EFAIL, "mkdtemp: %s", strerror(errno));
+	home_set(home);
+	key_entry author, reader;
+	uint8_t key3[32] = {0};
+	key3[31] = 3;
+	if (keyring_add(&author, KEY2, "author", NULL) < 0 || keyring_add(&reader, key3, "reader", NULL) < 0)
+		diag_die(LST_EFAIL, "cannot make the test keys");
+
+	memset(&chain, 0, sizeof(chain));
+	fake_fund(&chain, author.address, 100000);
+	fake_fund(&chain, reader.address, 100000);
+	node.receipts = json_object();
+	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, node_handler, NULL,
+						MHD_OPTION_NOTIFY_COMPLETED, node_done, NULL, MHD_OPTION_END);
+	const union MHD_DaemonInfo *info = d ? MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+	if (!info)
+		diag_die(LST_EFAIL, "cannot start a fake node on loopback");
+	char url[64];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", (unsigned)info->port);
+	rpcc_set_url(url);
+
+	uint64_t chain_id = 0, bps = 0;
+	u256 listing;
+	uint8_t fnd[20], other[32];
+	ok(book_chain_id(&chain_id) == 0 && chain_id == CHAIN_ID, "book_chain_id");
+	ok(book_fees(&bps, &listing, fnd) == 0 && bps == FEE_BPS && u256_fits_u64(&listing) &&
+	   listing.w[0] == LISTING_FEE && !memcmp(fnd, ADDR1, 20),
+	   "book_fees: the service fee, the listing fee and the foundation");
+
+	book_terms t;
+	sample(&t);
+	memcpy(t.author, author.address, 20);
+	t.chain_id = CHAIN_ID;
+	if (book_terms_finish(&t) < 0)
+		diag_die(LST_EFAIL, "cannot finish");
+	book_info bi;
+	book_version *vs = NULL;
+	size_t nv = 0;
+	bool yes = true;
+	ok(book_get(&bi, t.book) == 1 && book_versions(&vs, &nv, t.book) == 1 && book_of_root(other, &t.root) == 1 &&
+	   book_has_access(&yes, t.book, reader.address) == 0 && !yes,
+	   "before publishing: no such book, no versions, the root is no book's, no access");
+
+	/* Refusals: nothing is sent, nothing changes. */
+	uint8_t sig[65];
+	buf cd = BUF_INIT;
+	json_t *rc = NULL;
+	u256 fee = u256_from_u64(LISTING_FEE), none = u256_from_u64(0);
+	if (book_cosign(sig, key3, &t) < 0 || book_call_publish(&cd, &t, sig) < 0)
+		diag_die(LST_EFAIL, "cannot build publish");
+	hush();
+	int rc1 = book_send(&rc, &author, &cd, &fee, 5);
+	ok(failed_with(rc1, LST_EREFUSED) && !rc && node.sent == 0 && chain.nlog == 0,
+	   "publish without the foundation's co-signature: refused (exit 4) by the dry run, nothing sent");
+	buf_reset(&cd);
+	if (book_cosign(sig, KEY1, &t) < 0 || book_call_publish(&cd, &t, sig) < 0)
+		diag_die(LST_EFAIL, "cannot build publish");
+	hush();
+	int rc2 = book_send(&rc, &author, &cd, &none, 5);
+	ok(failed_with(rc2, LST_EREFUSED) && node.sent == 0 &&
+	   fake_balance_u64(&chain, author.address) == 100000,
+	   "publish without the listing fee: refused, nothing sent, nothing paid");
+
+	ok(book_send(&rc, &author, &cd, &fee, 5) == 0 && status_is(rc, "0x1") && node.sent == 1, "publish sent");
+	json_decref(rc);
+	rc = NULL;
+	ok(book_get(&bi, t.book) == 0 && !memcmp(bi.book, t.book, 32) && !memcmp(bi.author, author.address, 20) &&
+	   !u256_cmp(&bi.price, &t.price) && bi.versions == 1 && bi.sales == 0 && bi.published == 1 &&
+	   !strcmp(bi.title, TITLE) && !strcmp(bi.details, t.details),
+	   "book_get: author, price, 1 version, no sales, published at height 1, title, details");
+	book_info_free(&bi);
+	ok(book_versions(&vs, &nv, t.book) == 0 && nv == 1 && cid_equal(&vs[0].root, &t.root) &&
+	   !memcmp(vs[0].tree, t.tree, 32) && !strcmp(vs[0].label, "v1.0") && vs[0].height == 1,
+	   "book_versions: the first version's root, tree, label and height");
+	book_versions_free(vs, nv);
+	ok(book_of_root(other, &t.root) == 0 && !memcmp(other, t.book, 32), "book_of_root finds the book");
+	ok(book_has_access(&yes, t.book, author.address) == 0 && yes && book_has_access(&yes, t.book, reader.address) == 0 &&
+	   !yes, "the author has access, the reader not yet");
+
+	/* Price: the reader may not set it, the author may. */
+	u256 p2 = u256_from_u64(2000);
+	buf_reset(&cd);
+	if (book_call_set_price(&cd, t.book, &p2) < 0)
+		diag_die(LST_EFAIL, "cannot build setPrice");
+	hush();
+	int rc3 = book_send(&rc, &reader, &cd, NULL, 5);
+	ok(failed_with(rc3, LST_EREFUSED) && node.sent == 1,
+	   "setPrice by someone else: refused, nothing sent");
+	ok(book_send(&rc, &author, &cd, NULL, 5) == 0 && status_is(rc, "0x1") && book_get(&bi, t.book) == 0 &&
+	   !u256_cmp(&bi.price, &p2), "setPrice by the author");
+	json_decref(rc);
+	rc = NULL;
+	book_info_free(&bi);
+
+	/* A second version. */
+	cid r2;
+	uint8_t tree2[32];
+	cid_of(&r2, CODEC_RAW, (const uint8_t *)"v2", 2);
+	memset(tree2, 0x44, 32);
+	buf_reset(&cd);
+	if (book_call_add_version(&cd, t.book, &r2, tree2, "v2.0") < 0)
+		diag_die(LST_EFAIL, "cannot build addVersion");
+	ok(book_send(&rc, &author, &cd, NULL, 5) == 0 && book_versions(&vs, &nv, t.book) == 0 && nv == 2 &&
+	   cid_equal(&vs[0].root, &t.root) && cid_equal(&vs[1].root, &r2) && !strcmp(vs[1].label, "v2.0") &&
+	   !memcmp(vs[1].tree, tree2, 32) && vs[1].height == 3 && book_of_root(other, &r2) == 0 &&
+	   !memcmp(other, t.book, 32),
+	   "addVersion: two versions, oldest first; the new root is the book's");
+	book_versions_free(vs, nv);
+	json_decref(rc);
+	rc = NULL;
+
+	/* Buying: the wrong price is refused by the dry run, the right one pays. */
+	u256 low = u256_from_u64(1999);
+	buf_reset(&cd);
+	if (book_call_buy(&cd, t.book) < 0)
+		diag_die(LST_EFAIL, "cannot build buy");
+	int sent = node.sent;
+	hush();
+	int rc4 = book_send(&rc, &reader, &cd, &low, 5);
+	ok(failed_with(rc4, LST_EREFUSED) && node.sent == sent &&
+	   fake_balance_u64(&chain, reader.address) == 100000,
+	   "buy at a price below the current one: refused, nothing sent or paid");
+	book_purchase *ps = NULL;
+	size_t np = 9;
+	ok(book_purchases(&ps, &np, NULL, NULL, NULL) == 0 && np == 0, "no purchases yet");
+	free(ps);
+	ok(book_send(&rc, &reader, &cd, &p2, 5) == 0 && status_is(rc, "0x1"), "buy at the price");
+	const char *txh = json_string_value(json_object_get(rc, "transactionHash"));
+	uint8_t txb[32];
+	if (!txh || hex_decode(txb, 32, txh) < 0)
+		memset(txb, 0, 32);
+	json_decref(rc);
+	rc = NULL;
+	ok(book_has_access(&yes, t.book, reader.address) == 0 && yes, "the reader has access now");
+	ok(book_purchases(&ps, &np, NULL, NULL, NULL) == 0 && np == 1 && !memcmp(ps[0].book, t.book, 32) &&
+	   !memcmp(ps[0].buyer, reader.address, 20) && !memcmp(ps[0].author, author.address, 20) &&
+	   ps[0].price.w[0] == 2000 && ps[0].fee.w[0] == 2000 * FEE_BPS / 10000 && ps[0].height == 4 &&
+	   !memcmp(ps[0].tx, txb, 32),
+	   "book_purchases: book, buyer, author, price, fee, height and transaction");
+	free(ps);
+	size_t n1 = 9, n2 = 9, n3 = 9, n4 = 9;
+	uint8_t nobook[32] = {1};
+	int f1 = book_purchases(&ps, &n1, t.book, reader.address, author.address);
+	free(ps);
+	int f2 = book_purchases(&ps, &n2, NULL, author.address, NULL);
+	free(ps);
+	int f3 = book_purchases(&ps, &n3, nobook, NULL, NULL);
+	free(ps);
+	int f4 = book_purchases(&ps, &n4, NULL, NULL, reader.address);
+	free(ps);
+	ok(!f1 && !f2 && !f3 && !f4 && n1 == 1 && n2 == 0 && n3 == 0 && n4 == 0,
+	   "filters: by book, buyer and author; another buyer, book or author finds none");
+	hush();
+	int rc5 = book_send(&rc, &reader, &cd, &p2, 5);
+	ok(failed_with(rc5, LST_EREFUSED) && !rc, "buying twice: refused");
+
+	/* A node whose dry run passes but whose block reverts: the receipt's status is checked. */
+	node.lie = true;
+	sent = node.sent;
+	hush();
+	int rc6 = book_send(&rc, &reader, &cd, &p2, 5);
+	ok(failed_with(rc6, LST_EREFUSED) && node.sent == sent + 1 && status_is(rc, "0x0"),
+	   "a reverted transaction: -1, exit 4, its receipt (status 0x0) given");
+	json_decref(rc);
+	rc = NULL;
+	node.lie = false;
+
+	MHD_stop_daemon(d);
+	hush();
+	int rc7 = book_get(&bi, t.book);
+	ok(failed_with(rc7, LST_EUNAVAIL), "no node: exit 5");
+
+	json_decref(node.receipts);
+	buf_free(&cd);
+	book_terms_free(&t);
+	ok(keyring_remove(&author) == 0 && keyring_remove(&reader) == 0, "the test keys removed");
+	keyring_entry_free(&author);
+	keyring_entry_free(&reader);
+	char *keys = home_path("keys");
+	if (rmdir(keys) < 0 || rmdir(home) < 0)
+		diagf("cannot remove the test home '%s': %s", home, strerror(errno));
+	free(keys);
+}
+
 int main(void)
 {
 	diag_init("t-book");
@@ -549,5 +1075,7 @@ int main(void)
 	test_json();
 	test_cosign();
 	test_calldata();
+	test_contract_accepts();
+	test_node();
 	return unit_done();
 }
