@@ -1436,8 +1436,22 @@ static void test_readonly_and_failures(void)
 			s->vlen = 109;
 		ok(s && has_access(book, A) == -1, "a book record shorter than its fixed part fails the call");
 		if (s)
+			s->vlen = 110 + strlen(p.title) - 1;
+		ok(s && has_access(book, A) == -1, "... and one cut inside its title");
+		if (s)
 			s->vlen = keep;
 		ok(has_access(book, A) == 1, "... and restored, it answers");
+		/* A root that names no book. */
+		uint8_t rkey[37], other[32];
+		memcpy(rkey, "root:", 5);
+		root_id_of(rkey + 5, &V3);
+		memset(other, 0x99, 32);
+		if (fake_storage_put(&chain, MARKET_ADDRESS, rkey, 37, other, 32) < 0)
+			diag_die(LST_EFAIL, "put");
+		ok(can_read(A, &V3) == -1, "a root whose book is missing fails canRead");
+		if (fake_storage_put(&chain, MARKET_ADDRESS, rkey, 37, other, 31) < 0)
+			diag_die(LST_EFAIL, "put");
+		ok(can_read(A, &V3) == -1, "... and so does a root record that is not 32 bytes");
 	}
 }
 
