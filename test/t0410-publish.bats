@@ -278,6 +278,13 @@ as_author() {
 	run_split lst release --repo "$REPO" --ref v2 --json "$BOOK"
 	assert_success
 	[ "$(jq -r .status <<< "$output")" = unchanged ]
+	run_split lst release --repo "$REPO" --ref v2 --json --title book
+	assert_success
+	[ "$(jq -r .status <<< "$output")" = unchanged ]
+	run_split lst release --repo "$REPO" --ref v2 --title book "$BOOK"
+	assert_failure 2
+	run_split lst release --repo "$REPO" --ref v2 --terms
+	assert_failure 2
 	# publish of the old tag: it is version 0 already.
 	run_split lst publish --repo "$REPO" --ref v1 --json
 	assert_success

@@ -108,8 +108,8 @@ static const char *const publish_usage[] = {
 	"            [--foundation-sig HEX] [--terms] [--passphrase-file FILE] [--yes] [--json] [--rpc URL] [PATH...]",
 	NULL};
 static const char *const release_usage[] = {
-	"lst release [--repo DIR] [--ref REF] [--label LABEL] [--passphrase-file FILE] [--json] [--rpc URL]\n"
-	"            [BOOK [PATH...]]",
+	"lst release [--repo DIR] [--ref REF] [--title TITLE] [--details FILE.json] [--label LABEL]\n"
+	"            [--passphrase-file FILE] [--yes] [--json] [--rpc URL] [BOOK [PATH...]]",
 	"(BOOK: a 0x book id or a title of yours; default: the title publish would use)", NULL};
 
 static void print_human(const publish_plan *p)
@@ -150,9 +150,8 @@ static int run_publish(int argc, char **argv, bool release)
 	};
 	const char *const *usage = release ? release_usage : publish_usage;
 	int n = opt_parse(argc, argv, opts, usage);
-	if (release && (title || details || price || sig_hex || terms))
-		opt_usage_die(opts, usage, "release adds a version: --title, --details, --price, --foundation-sig "
-					   "and --terms are for 'lst publish'");
+	if (release && (sig_hex || terms))
+		opt_usage_die(opts, usage, "release adds a version to a published book: no terms to co-sign");
 	if (terms && sig_hex)
 		opt_usage_die(opts, usage, "--terms prints what --foundation-sig signs: give one of them");
 	if (rpc)
@@ -167,6 +166,8 @@ static int run_publish(int argc, char **argv, bool release)
 	o.label = label;
 	o.release = release;
 	if (release && n > 0) {
+		if (title)
+			opt_usage_die(opts, usage, "name the book by BOOK or by --title, not both");
 		o.book = argv[0];
 		argv++;
 		n--;
