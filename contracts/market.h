@@ -36,7 +36,8 @@
  *       value must be exactly the genesis listing fee ("listing fee is N"),
  *       kept by M in the book's escrow (paid to reviewers later). Reverts:
  *       "empty title", "title too long" (> 200 bytes), "details too long"
- *       (> 16384), "label too long" (> 64), "bad root" (empty or > 64
+ *       (> 16384), "label too long" (> 64), "not UTF-8" (title, details or
+ *       label: events and views return them as strings), "bad root" (empty or > 64
  *       bytes), "price too large" (> 2^128-1), "already published",
  *       "root already published" (a root belongs to one book),
  *       "bad foundation signature" (not 65 bytes, or not the foundation's

@@ -936,6 +936,21 @@ static void test_publish(void)
 	bad = q;
 	bad.label = big + sizeof(big) - 1 - (MARKET_LABEL_MAX + 1);
 	ok(publish(&r, &bad) == 0 && refused_with(&r, "label too long"), "a label of 65 bytes: refused");
+	static const char *const not_utf8[] = {
+		"\xff", "a\xc3", "\xc0\xaf" /* overlong '/' */, "\xed\xa0\x80" /* a surrogate */,
+		"\xf4\x90\x80\x80" /* above U+10FFFF */,
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(not_utf8); i++) {
+		bad = q;
+		bad.title = not_utf8[i];
+		ok(publish(&r, &bad) == 0 && refused_with(&r, "not UTF-8"), "a title that is not UTF-8 (%zu): refused", i);
+	}
+	bad = q;
+	bad.label = "v1\x80";
+	ok(publish(&r, &bad) == 0 && refused_with(&r, "not UTF-8"), "a label that is not UTF-8: refused");
+	bad = q;
+	bad.details = "{\"t\":\"\xe2\x82\"}";
+	ok(publish(&r, &bad) == 0 && refused_with(&r, "not UTF-8"), "details that are not UTF-8: refused");
 	uint8_t longroot[MARKET_ROOT_MAX + 1];
 	memset(longroot, 0x42, sizeof(longroot));
 	bad = q;
@@ -980,7 +995,7 @@ static void test_publish(void)
 	ok(bal(MARKET_ADDRESS) == 2 * LISTING_FEE, "the market holds both listing fees");
 
 	/* A UTF-8 title with its bytes, and a book with no details. */
-	pubreq utf = pub_of(B, "Ελληνικά", 0, &V3);
+	pubreq utf = pub_of(B, "Ελληνικά \xe2\x82\xac \xf0\x9f\x93\x96", 0, &V3); /* 2-, 3- and 4-byte characters */
 	utf.details = "";
 	want_book(book, B, utf.title);
 	ok(publish(&r, &utf) == 0 && returned_word(&r, book) && book_stored(book, &utf, 1, 0, HEIGHT, LISTING_FEE),
