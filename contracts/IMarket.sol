@@ -27,7 +27,7 @@ interface IMarket {
     /// must be the genesis listing fee exactly ("listing fee is N"); it is
     /// held in the book's escrow for its reviewers. Reverts, in this order:
     /// "empty title", "title too long" (> 200 bytes), "details too long"
-    /// (> 16384), "label too long" (> 64), "bad root" (empty or > 64 bytes),
+    /// (> 16384), "label too long" (> 64), "not UTF-8", "bad root" (empty or > 64 bytes),
     /// "price too large" (> 2^128 - 1), "listing fee is N",
     /// "already published", "root already published",
     /// "bad foundation signature". Logs Published, then VersionAdded (0).
@@ -40,7 +40,7 @@ interface IMarket {
     function setPrice(bytes32 book, uint256 price) external;
 
     /// @notice Author only. Reverts "no such book", "not the author",
-    /// "bad root", "label too long", "root already published". Logs
+    /// "bad root", "label too long", "not UTF-8", "root already published". Logs
     /// VersionAdded.
     /// @return index The new version's index (the first is 0).
     function addVersion(bytes32 book, bytes calldata root, bytes32 tree, string calldata label)
