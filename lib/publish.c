@@ -13,13 +13,12 @@
 #include "home.h"
 #include "jsonio.h"
 #include "manuscript.h"
+#include "market.h"
 #include "progress.h"
 #include "rpcclient.h"
-#include "market.h"
 #include "swarmkey.h"
 #include "wallet.h"
 
-#include <limits.h>
 #include <sodium.h>
 #include <unistd.h>
 
