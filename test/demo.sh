@@ -6,13 +6,11 @@
 # seals a content key to a reader and opens it, and exports a keystore that
 # ethers, geth or MetaMask can read. Then it starts an embedded
 # single-validator network in another temporary home and pays a reader in
-# LST through it; an author adds an encrypted book to the content store and
-# lists it on the market, and a reader is refused its blocks until they buy
-# it, then fetches, gets the key sealed to them, and reads it; then four
-# validators on loopback (Tendermint) with a transfer and a full node that
-# joins and syncs. `lst publish`, `lst-buy` and `lst read` (porcelain over
-# these steps) come with the next milestone; this demo says so rather than
-# pretend.
+# LST through it; an author publishes an encrypted book from a git tag
+# (lst publish), a reader is refused it, buys it (lst-buy: the fee to the
+# foundation, the rest to the author, then the key and the blocks) and
+# reads it (lst read); then four validators on loopback (Tendermint) with
+# a transfer and a full node that joins and syncs.
 set -eu
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
@@ -85,33 +83,29 @@ echo "a reused nonce is refused as Ethereum clients expect:"
 echo '{"chain_id":161,"nonce":0,"to":"'"$(lst-sign address reader | jq -r .address)"'","value":"1","gas":21000,"gas_price":"1"}' |
 	lst-sign sign --from developer | lst-chain send || true
 
-step "a paid book in the content store: the gateway gives it only to a buyer"
+step "publish a book from a git tag; a reader is refused it until they buy it"
 mkdir -p "$tmp/book"
 printf '# Chapter 1\n\nIt was a dark and stormy night.\n' > "$tmp/book/ch1.md"
 printf '# Chapter 2\n\nThe rain fell on the validators.\n' > "$tmp/book/ch2.md"
-show "lst-block add --derive-key 'Demo Book' book/ (encrypted; the key derives from the author's key and the tree)"
-lst-block add --derive-key "Demo Book" "$tmp/book" | tee "$tmp/add.json" | jq -c '{root, files: [.files[].path], blocks, encrypted}'
-root=$(jq -r .root "$tmp/add.json")
-id=$(lst-block stat "$root" | jq -r .root_id)
+git -C "$tmp/book" init -q && git -C "$tmp/book" add . &&
+	git -C "$tmp/book" -c user.name=Author -c user.email=author@example.org commit -q -m "first edition" &&
+	git -C "$tmp/book" tag v1
+show "lst publish --repo book --ref v1 --price 2lst --yes (encrypted; the dev network's foundation key co-signs)"
+lst publish --repo "$tmp/book" --ref v1 --price 2lst --yes --json | tee "$tmp/publish.json" | jq -c '{book, version, root}'
+book=$(jq -r .book "$tmp/publish.json")
 rpc=$(lst config rpc)
-market=0x4c53540000000000000000000000000000000004
-nonce=$(lst-chain nonce "$(lst-sign address developer | jq -r .address)" | jq -r .pending)
-show "list(root, 2 LST) on the market contract ($market)"
-printf '{"chain_id":161,"nonce":%s,"to":"%s","value":"0","gas":200000,"gas_price":"1","data":"0x345c550f%s%064x"}' \
-	"$nonce" "$market" "${id#0x}" 2000000000000000000 | lst-sign sign --from developer | lst-chain send --wait | jq -c '{status}'
 show "a reader's home with a key and 5 LST"
 raddr=$(lst-sign --home "$tmp/reader" keygen --name reader --insecure-plaintext-key | jq -r .address)
+lst --home "$tmp/reader" config rpc "$rpc"
 lst send "$raddr" 5lst | jq -c '{status}'
-show "lst-swarm fetch --peer \$rpc \$root (as the reader, before buying)"
-lst-swarm --home "$tmp/reader" fetch --no-announce --peer "$rpc" "$root" || echo "(refused, exit $?)"
-show "buy(root) with 2 LST, signed by the reader"
-printf '{"chain_id":161,"nonce":0,"to":"%s","value":"2000000000000000000","gas":200000,"gas_price":"1","data":"0x9c9a1061%s"}' \
-	"$market" "${id#0x}" | lst-sign --home "$tmp/reader" sign --from reader | lst-chain send --wait | jq -c '{status}'
-show "lst-swarm fetch, then lst-swarm key (the content key, sealed to the reader)"
-lst-swarm --home "$tmp/reader" fetch --no-announce --peer "$rpc" "$root" | jq -c '{root, blocks, bytes}'
-lst-swarm --home "$tmp/reader" key --peer "$rpc" "$root" | jq -c '{root}'
-show "lst-block --home reader cat \$root/ch2.md"
-lst-block --home "$tmp/reader" cat "$root/ch2.md"
+show "lst read \$book (as the reader, before buying)"
+lst --home "$tmp/reader" read "$book" --file ch2.md || echo "(refused, exit $?)"
+show "lst-buy \$book (pays 2 LST: the service fee to the foundation, the rest to the author; then the key and the blocks)"
+lst-buy --home "$tmp/reader" --yes --json "$book" | jq -c '{book, paid, key_from}'
+show "lst read \$book --file ch2.md"
+lst --home "$tmp/reader" read "$book" --file ch2.md
+show "lst sales (the author's)"
+lst sales --json | jq -c '{buyer, price, fee}'
 show "lst-block add --public cover (plain UnixFS: any IPFS tool gets the same CID) and the gateway"
 printf 'a cover image' > "$tmp/cover.png"
 cover=$(lst-block add --public "$tmp/cover.png" | jq -r .root)
@@ -136,8 +130,5 @@ h=$(lst-chain --home "$tmp/four/node1" status | jq -r .height)
 show "lst-chain commit $h (precommits of the four)"
 lst-chain --home "$tmp/four/node1" commit "$h" | jq -c '{height, round, precommits: (.precommits | length)}'
 
-step "what comes next"
-echo "lst publish (from a git tag), lst-buy and lst read, porcelain over the steps above,"
-echo "are the next milestone; this demo grows with them."
 echo
 echo "demo: ok"
