@@ -310,9 +310,28 @@ int keyring_unlock(secret_key *out, const key_entry *e, const passphrase *pass)
 	return r;
 }
 
+/*
+ * The passphrase that last unlocked a key in this process, and whose key:
+ * a porcelain verb that unlocks the same key twice (to derive a content
+ * key, then to sign the transaction) asks once. Kept in sodium_malloc'd
+ * memory and wiped at exit; never written anywhere.
+ */
+static struct {
+	uint8_t address[20];
+	passphrase p;
+} unlocked;
+
+static void unlocked_forget(void)
+{
+	pass_free(&unlocked.p);
+	sodium_memzero(unlocked.address, sizeof(unlocked.address));
+}
+
 int keyring_unlock_ask(secret_key *out, const key_entry *e)
 {
 	passphrase p = {NULL, 0};
+	if (e->encrypted && unlocked.p.p && !memcmp(unlocked.address, e->address, 20))
+		return keyring_unlock(out, e, &unlocked.p);
 	if (e->encrypted) {
 		char prompt[128];
 		snprintf(prompt, sizeof(prompt), "Passphrase for %s: ", e->name[0] ? e->name : e->address_str);
@@ -320,6 +339,14 @@ int keyring_unlock_ask(secret_key *out, const key_entry *e)
 			return -1;
 	}
 	int r = keyring_unlock(out, e, &p);
+	if (r == 0 && e->encrypted) {
+		if (!unlocked.p.p)
+			atexit(unlocked_forget);
+		pass_free(&unlocked.p);
+		unlocked.p = p; /* kept, not freed */
+		memcpy(unlocked.address, e->address, 20);
+		return 0;
+	}
 	pass_free(&p);
 	return r;
 }
