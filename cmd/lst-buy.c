@@ -43,13 +43,24 @@ typedef struct {
 	char tx[67];           /* "" when nothing was sent */
 } sale;
 
+/* The fetch's progress bar, and the providers it stopped using and why (output "dropped"). */
+typedef struct {
+	progress pg;
+	json_t *dropped;
+} fetch_ui;
+
 static void on_progress(void *arg, const fetch_progress *p)
 {
-	progress *pg = arg;
-	if (!strcmp(p->event, "peer-dropped") && pg->on) {
-		progress_end(pg);
-		fprintf(stderr, "lst-buy: dropped peer '%s'%s%s\n", p->peer_url ? p->peer_url : "?", p->reason ? ": " : "",
-			p->reason ? p->reason : "");
+	fetch_ui *u = arg;
+	progress *pg = &u->pg;
+	if (!strcmp(p->event, "peer-dropped")) {
+		json_array_append_new(u->dropped, jsonio_obj("peer", jsonio_str(p->peer_url ? p->peer_url : ""), "reason",
+							     jsonio_str(p->reason ? p->reason : ""), NULL));
+		if (pg->on) {
+			progress_end(pg);
+			fprintf(stderr, "lst-buy: dropped peer '%s'%s%s\n", p->peer_url ? p->peer_url : "?",
+				p->reason ? ": " : "", p->reason ? p->reason : "");
+		}
 	}
 	char extra[64];
 	snprintf(extra, sizeof(extra), "%u peer%s", p->peers_active, p->peers_active == 1 ? "" : "s");
@@ -146,9 +157,10 @@ static int obtain(json_t *out, const buy_args *a, const key_entry *e)
 		r = -1;
 	if (r == 0 && !(s = bstore_open(home_blocks)))
 		r = -1;
+	fetch_ui ui = {.dropped = json_array()};
 	if (r == 0) {
-		progress pg;
-		progress_begin(&pg, "fetching", 0, false);
+		progress *pg = &ui.pg;
+		progress_begin(pg, "fetching", 0, false);
 		self = swarm_self_gateway();
 		fetch_opts o = {
 			.peers = a->peers,
@@ -157,10 +169,10 @@ static int obtain(json_t *out, const buy_args *a, const key_entry *e)
 			.priv = k.priv,
 			.self_url = self,
 			.progress = on_progress,
-			.arg = &pg,
+			.arg = &ui,
 		};
 		r = swarm_obtain(s, key, &key_from, NULL, &res, &last->root, &o);
-		progress_end(&pg);
+		progress_end(pg);
 	}
 	if (r == 0) {
 		char cs[CID_STR_MAX];
@@ -171,7 +183,9 @@ static int obtain(json_t *out, const buy_args *a, const key_entry *e)
 		json_object_set_new(out, "bytes", json_integer((json_int_t)res.bytes));
 		json_object_set_new(out, "from", res.from ? json_incref(res.from) : json_object());
 		json_object_set_new(out, "key_from", key_from ? jsonio_str(key_from) : json_null());
+		json_object_set_new(out, "dropped", json_incref(ui.dropped));
 	}
+	json_decref(ui.dropped);
 	fetch_result_free(&res);
 	if (s)
 		bstore_close(s);

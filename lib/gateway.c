@@ -41,6 +41,13 @@
 #define CACHE_CONTROL "public, max-age=29030400, immutable"
 #define BODY_MAX (1u << 20)      /* a provider record */
 #define CHECK_WORKERS 4          /* threads asking the chain */
+/*
+ * A "no" is asked again (uncached) RECHECKS times, RECHECK_MS apart, before
+ * the 403: a reader who has just bought holds a final receipt from its
+ * own node and asks providers whose nodes may be a block behind it.
+ */
+#define RECHECKS 8
+#define RECHECK_MS 300
 #define YES_MAX 4096             /* (address, root) pairs remembered as allowed */
 #define MAX_DEPTH 64             /* DAG depth a CAR walk follows */
 #define MAX_GROOTS 16            /* gated roots reported per block */
@@ -59,6 +66,8 @@ typedef struct pending {
 	uint8_t addr[20];
 	cid root;
 	uint64_t salt; /* the proof's expiry: a new proof is a new question */
+	uint64_t retry_at; /* monotonic ms: not asked again before (a recheck) */
+	unsigned tries;    /* rechecks done */
 	int result;
 	bool claimed, done;
 } pending;
@@ -212,29 +221,67 @@ static void yes_put(gateway *g, const uint8_t addr[20], const cid *root, uint64_
 	hmap_put(&g->yes, k, (void *)(uintptr_t)(now + ACCESS_CACHE_YES));
 }
 
+/* Wait on ck_cond (ck_lock held) until signalled or the monotonic time wake_ms. */
+static void wait_until(gateway *g, uint64_t wake_ms)
+{
+	uint64_t now = now_ms();
+	uint64_t ms = wake_ms > now ? wake_ms - now : 0;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts); /* the condition's clock */
+	ts.tv_sec += (time_t)(ms / 1000);
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&g->ck_cond, &g->ck_lock, &ts);
+}
+
 static void *check_main(void *arg)
 {
 	gateway *g = arg;
 	pthread_mutex_lock(&g->ck_lock);
 	for (;;) {
+		uint64_t now = now_ms(), wake = 0;
 		pending *p = g->pend;
-		while (p && (p->claimed || p->done))
-			p = p->next;
+		for (; p; p = p->next) {
+			if (p->claimed || p->done)
+				continue;
+			if (p->retry_at > now && !g->draining) {
+				if (!wake || p->retry_at < wake)
+					wake = p->retry_at;
+				continue;
+			}
+			break;
+		}
 		if (!p) {
 			if (g->draining)
 				break;
-			pthread_cond_wait(&g->ck_cond, &g->ck_lock);
+			if (wake)
+				wait_until(g, wake);
+			else
+				pthread_cond_wait(&g->ck_cond, &g->ck_lock);
 			continue;
 		}
 		p->claimed = true;
 		uint8_t addr[20];
 		cid root = p->root;
 		uint64_t salt = p->salt;
+		bool recheck = p->tries > 0;
 		memcpy(addr, p->addr, 20);
 		bool stopping = g->draining;
 		pthread_mutex_unlock(&g->ck_lock);
-		int r = stopping ? -1 : access_check_salted(g->rpc_url, addr, &root, salt, now_s());
+		int r = stopping  ? -1
+			: recheck ? access_check(g->rpc_url, addr, &root)
+				  : access_check_salted(g->rpc_url, addr, &root, salt, now_s());
 		pthread_mutex_lock(&g->ck_lock);
+		if (r == 0 && !g->draining && p->tries < RECHECKS) {
+			/* Not (yet) on this node's chain: ask again soon, the connection still suspended. */
+			p->tries++;
+			p->retry_at = now_ms() + RECHECK_MS;
+			p->claimed = false;
+			continue;
+		}
 		p->result = r;
 		p->done = true;
 		if (r == 1)

@@ -176,7 +176,7 @@ py() {
 	wait_provider "${URLS[r2]}" "$ROOT1" "${URLS[r1]}"
 	wait_provider "${URLS[r2]}" "$ROOT1" "${URLS[author]}"
 	as r2 lst-buy "$BOOK" --yes --json > "$T/buy2.json"
-	jq -c '{from, key_from}' "$T/buy2.json" >&3
+	jq -c "{from, key_from, dropped}" "$T/buy2.json" >&3
 	[ "$(jq -r --arg a "${URLS[author]}" '.from[$a] // 0' "$T/buy2.json")" -gt 0 ]
 	[ "$(jq -r --arg a "${URLS[r1]}" '.from[$a] // 0' "$T/buy2.json")" -gt 0 ]
 	[ "$(jq -r '[.from[]] | add' "$T/buy2.json")" -ge $((BOOK_MB * MIB)) ]
