@@ -7,7 +7,10 @@
 #   3. the chain: committed tx/s, eth_getBalance req/s, daemon RSS (below);
 #   4. the network of 4 validators (below);
 #   5. the block store: lst-block add of a 1 GiB file against cp and SHA-256;
-#   6. the swarm: 1 seed and 20 readers of 128 MiB at once (below).
+#   6. the swarm: 1 seed and 20 readers of 128 MiB at once (below);
+#   7. a purchase: lst-buy to plaintext on disk, 100 MiB from 5 providers,
+#      against curl from one HTTP server (below);
+#   8. the market: purchases committed per second on one validator (below).
 # BENCH_ONLY=5,6 runs only those sections.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -18,7 +21,7 @@ trap 'rm -rf "$tmp"' EXIT
 export LST_HOME="$tmp/home"
 ms() { echo $(( ($2 - $1) / 1000000 )); }
 rate() { awk -v b="$1" -v ms="$2" 'BEGIN { printf "%.0f", b / 1048576 / (ms / 1000) }'; }
-want() { case ",${BENCH_ONLY:-1,2,3,4,5,6}," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+want() { case ",${BENCH_ONLY:-1,2,3,4,5,6,7,8}," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
 
 if want 1 || want 2; then
 
@@ -281,4 +284,116 @@ echo "  one reader from one seed:      $solo_ms ms ($(rate $((SMB * 1048576)) "$
 echo "  $READERS readers at once:           $all_ms ms until the last, $(awk -v a="$all_ms" -v b="$solo_ms" 'BEGIN { printf "%.2f", a / b }') x one reader alone (goal <= 2)"
 echo "  seed upload:                   $up bytes, $(awk -v u="$up" -v f="$((SMB * 1048576))" 'BEGIN { printf "%.2f", u / f }') x the file (goal <= 1.5)"
 swarm_stop
+fi
+
+# 7. A purchase, end to end: the time from `lst-buy` starting until the
+#    plaintext is on disk (`lst-buy BOOK`, then `lst read BOOK -o FILE`)
+#    for a 100 MiB book with 5 providers (the author's node, and 4 readers
+#    who bought and fetched it, each serving its store with lst-swarm
+#    serve), on one dev node with its default block interval; against curl
+#    fetching the same 100 MiB plaintext from one local HTTP server
+#    (python3 -m http.server) (goal: ratio <= 1.5).
+if want 7; then
+BMB=${BENCH_BOOK_MB:-100}
+mk="$tmp/market"
+mkdir -p "$mk"
+mk_stop() {
+	for h in "$mk"/r*/; do
+		[ -f "$h/swarm.pid" ] && $bin/lst-swarm --home "$h" stop > /dev/null 2>&1 || :
+	done
+	[ -f "$mk/author/daemon.pid" ] && $bin/lst-chain --home "$mk/author" stop > /dev/null 2>&1 || :
+	[ -n "${http_pid:-}" ] && kill "$http_pid" 2> /dev/null || :
+}
+trap 'mk_stop; rm -rf "$tmp"' EXIT
+field() { sed "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/"; }
+export LST_HOME="$mk/author"
+$bin/lst-chain init --dev > /dev/null
+$bin/lst-chain daemon --detach --rpc 127.0.0.1:0 > "$mk/daemon.json"
+rpc=$(field rpc < "$mk/daemon.json")
+mkdir -p "$mk/repo"
+head -c $((BMB * 1048576)) /dev/urandom > "$mk/repo/book.bin"
+git -C "$mk/repo" init -q
+git -C "$mk/repo" add book.bin
+git -C "$mk/repo" -c user.name=bench -c user.email=bench@example.org commit -q -m v1
+git -C "$mk/repo" tag v1
+$bin/lst publish --repo "$mk/repo" --ref v1 --price 1lst --yes --json > "$mk/publish.json"
+book=$(field book < "$mk/publish.json")
+# reader N: a home with a key and 10 LST on the dev node.
+reader() {
+	addr=$($bin/lst-sign --home "$mk/$1" keygen --insecure-plaintext-key --name "$1" | field address)
+	$bin/lst --home "$mk/$1" config rpc "$rpc"
+	$bin/lst send "$addr" 10lst > /dev/null
+}
+i=1
+while [ $i -le 4 ]; do
+	reader "r$i"
+	$bin/lst-swarm --home "$mk/r$i" serve --listen 127.0.0.1:0 --rpc "$rpc" --node "$rpc" --detach > /dev/null
+	$bin/lst-buy --home "$mk/r$i" --yes --json "$book" > "$mk/r$i.json"
+	i=$((i + 1))
+done
+reader r5
+sync
+t0=$(date +%s%N)
+$bin/lst-buy --home "$mk/r5" --yes --json "$book" > "$mk/r5.json"
+t1=$(date +%s%N)
+$bin/lst --home "$mk/r5" read "$book" --file book.bin -o "$mk/r5.bin" > /dev/null
+t2=$(date +%s%N)
+cmp -s "$mk/r5.bin" "$mk/repo/book.bin" || echo "bench: the reader's plaintext differs from the book" >&2
+# What paying alone takes (the transaction and its block): another reader, --no-fetch.
+reader r6
+t5=$(date +%s%N)
+$bin/lst-buy --home "$mk/r6" --yes --json --no-fetch "$book" > /dev/null
+t6=$(date +%s%N)
+providers=$(sed 's/.*"from":{\([^}]*\)}.*/\1/' "$mk/r5.json" | tr ',' '\n' | grep -c '":[1-9]' || :)
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server "$port" --bind 127.0.0.1 --directory "$mk/repo" > /dev/null 2>&1 &
+http_pid=$!
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+rm -f "$mk/curl.bin"
+sync
+t3=$(date +%s%N)
+curl -s -o "$mk/curl.bin" "http://127.0.0.1:$port/book.bin"
+t4=$(date +%s%N)
+cmp -s "$mk/curl.bin" "$mk/repo/book.bin" || echo "bench: curl's copy differs from the book" >&2
+buy_ms=$(ms "$t0" "$t1")
+read_ms=$(ms "$t1" "$t2")
+curl_ms=$(ms "$t3" "$t4")
+echo "purchase: a $BMB MiB book, 5 providers (author + 4 readers), block interval ${LST_BLOCK_MS:-1000} ms"
+echo "  lst-buy start to plaintext:    $((buy_ms + read_ms)) ms (lst-buy $buy_ms ms: pay, key, $providers providers served; lst read -o $read_ms ms)"
+echo "  of which paying:               about $(ms "$t5" "$t6") ms (lst-buy --no-fetch of another reader: the transaction and its block)"
+echo "  curl from one HTTP server:     $curl_ms ms ($(rate $((BMB * 1048576)) "$curl_ms") MiB/s)"
+echo "  ratio:                         $(awk -v a="$((buy_ms + read_ms))" -v b="$curl_ms" 'BEGIN { printf "%.2f", a / (b ? b : 1) }') (goal <= 1.5)"
+mk_stop
+fi
+
+# 8. The market: purchases committed per second on one validator. A book
+#    published at 1 LST; BENCH_PURCHASES buyers (funded beforehand, untimed)
+#    each send a pre-signed buy(book), in JSON-RPC batches over 4
+#    connections: committed purchases/s (goal >= 5,000/s).
+if want 8; then
+NBUY=${BENCH_PURCHASES:-50000}
+export LST_HOME="$tmp/mkload"
+$bin/lst-chain init --dev > /dev/null
+$bin/lst-chain daemon --detach --rpc 127.0.0.1:0 > "$tmp/mkload.json"
+trap '$bin/lst-chain --home "$tmp/mkload" stop > /dev/null 2>&1; rm -rf "$tmp"' EXIT
+rpc=$(sed 's/.*"rpc":"\([^"]*\)".*/\1/' "$tmp/mkload.json")
+mkdir -p "$tmp/mkrepo"
+echo "a book bought many times" > "$tmp/mkrepo/book.md"
+git -C "$tmp/mkrepo" init -q
+git -C "$tmp/mkrepo" add book.md
+git -C "$tmp/mkrepo" -c user.name=bench -c user.email=bench@example.org commit -q -m v1
+git -C "$tmp/mkrepo" tag v1
+book=$($bin/lst publish --repo "$tmp/mkrepo" --ref v1 --price 1lst --yes --json | sed 's/.*"book":"\([^"]*\)".*/\1/')
+pk=$($bin/lst-sign export --hex developer | sed 's/.*"private_key":"\([^"]*\)".*/\1/')
+st=0
+load=$(build/bench/market-load "$rpc" "$pk" 161 "$book" 1000000000000000000 "$NBUY" 4) || st=$?
+$bin/lst-chain stop > /dev/null
+field() { echo "$load" | sed "s/.*\"$1\":\([0-9.]*\).*/\1/"; }
+if [ -z "$load" ]; then
+	echo "bench: market-load failed (exit $st)" >&2
+else
+	echo "market: $(field purchases) purchases of one book committed in $(field seconds) s over $(field blocks) blocks (the book's sales rose by $(field sales))"
+	echo "  committed:                     $(field committed_per_s) purchases/s (goal >= 5000)"
+	echo "  market-load:                   $load"
+fi
 fi
