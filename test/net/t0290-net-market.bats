@@ -166,7 +166,7 @@ py() {
 
 	# Reader 1: every byte from the author, the only provider.
 	as r1 lst-buy "$BOOK" --yes --json > "$T/buy1.json"
-	jq -c '{from, key_from}' "$T/buy1.json" >&3
+	jq -c '{from, key_from, dropped}' "$T/buy1.json" >&3
 	[ "$(jq -r '.from | keys | join(",")' "$T/buy1.json")" = "${URLS[author]}" ]
 	[ "$(jq -r --arg a "${URLS[author]}" '.from[$a]' "$T/buy1.json")" -ge $((BOOK_MB * MIB)) ]
 	[ "$(jq -r .key_from "$T/buy1.json")" = "${URLS[author]}" ]
@@ -176,7 +176,7 @@ py() {
 	wait_provider "${URLS[r2]}" "$ROOT1" "${URLS[r1]}"
 	wait_provider "${URLS[r2]}" "$ROOT1" "${URLS[author]}"
 	as r2 lst-buy "$BOOK" --yes --json > "$T/buy2.json"
-	jq -c "{from, key_from, dropped}" "$T/buy2.json" >&3
+	jq -c '{from, key_from, dropped}' "$T/buy2.json" >&3
 	[ "$(jq -r --arg a "${URLS[author]}" '.from[$a] // 0' "$T/buy2.json")" -gt 0 ]
 	[ "$(jq -r --arg a "${URLS[r1]}" '.from[$a] // 0' "$T/buy2.json")" -gt 0 ]
 	[ "$(jq -r '[.from[]] | add' "$T/buy2.json")" -ge $((BOOK_MB * MIB)) ]
@@ -190,7 +190,7 @@ py() {
 	run curl -s --max-time 2 "${URLS[author]}"
 	[ "$status" -ne 0 ]
 	as r3 lst-buy "$BOOK" --yes --json > "$T/buy3.json"
-	jq -c '{from, key_from}' "$T/buy3.json" >&3
+	jq -c '{from, key_from, dropped}' "$T/buy3.json" >&3
 	key_from=$(jq -r .key_from "$T/buy3.json")
 	[ "$key_from" = "${URLS[r1]}" ] || [ "$key_from" = "${URLS[r2]}" ]
 	[ "$(jq -r --arg a "${URLS[r1]}" '.from[$a] // 0' "$T/buy3.json")" -gt 0 ]
