@@ -48,6 +48,14 @@
  */
 #define RECHECKS 8
 #define RECHECK_MS 300
+/*
+ * A reader's lookup of a root's providers pulls the peers' records
+ * (prov_pull) at most every PULL_EVERY_MS per root, PULLS_MAX at once,
+ * the connection suspended meanwhile.
+ */
+#define PULL_EVERY_MS 2000
+#define PULLS_MAX 4
+#define PULLED_MAX 4096
 #define YES_MAX 4096             /* (address, root) pairs remembered as allowed */
 #define MAX_DEPTH 64             /* DAG depth a CAR walk follows */
 #define MAX_GROOTS 16            /* gated roots reported per block */
@@ -94,6 +102,9 @@ struct gateway {
 	pthread_t workers[CHECK_WORKERS];
 	size_t nworkers;
 	bool draining;
+	/* provider pulls (ck_lock) */
+	hmap pulled;                 /* sha256(root) -> when last pulled, monotonic ms */
+	unsigned npulls;             /* threads pulling now */
 };
 
 static uint64_t now_s(void)
@@ -914,6 +925,70 @@ static enum MHD_Result handle_announce(gateway *g, struct MHD_Connection *c, con
 	return reply_json(g, c, MHD_HTTP_OK, json_pack("{s:b,s:b}", "ok", 1, "new", added == 1));
 }
 
+typedef struct {
+	gateway *g;
+	struct MHD_Connection *conn;
+	cid root;
+} pull_job;
+
+static void *pull_main(void *arg)
+{
+	pull_job *j = arg;
+	gateway *g = j->g;
+	prov_pull(g->reg, (const char *const *)g->peers, g->npeers, &j->root, now_s());
+	MHD_resume_connection(j->conn);
+	pthread_mutex_lock(&g->ck_lock);
+	g->npulls--;
+	pthread_cond_broadcast(&g->ck_cond);
+	pthread_mutex_unlock(&g->ck_lock);
+	free(j);
+	return NULL;
+}
+
+/*
+ * A lookup of root's providers by a reader (not by a peer, which sends
+ * X-Lst-Peer): when due, suspend c and pull the peers' records in a
+ * thread, which resumes c; then this is called again and answers. true
+ * when c was suspended.
+ */
+static bool pull_start(gateway *g, struct MHD_Connection *c, const cid *root)
+{
+	if (!g->npeers || MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Lst-Peer"))
+		return false;
+	uint8_t k[32];
+	crypto_hash_sha256(k, root->bytes, root->len);
+	uint64_t now = now_ms();
+	bool go = false;
+	pthread_mutex_lock(&g->ck_lock);
+	uintptr_t last = (uintptr_t)hmap_get(&g->pulled, k);
+	if (!g->draining && g->npulls < PULLS_MAX && (!last || now - last >= PULL_EVERY_MS)) {
+		if (g->pulled.len >= PULLED_MAX) {
+			hmap_free(&g->pulled);
+			hmap_init(&g->pulled, 32);
+		}
+		hmap_put(&g->pulled, k, (void *)(uintptr_t)now);
+		pull_job *j = xcalloc(1, sizeof(*j));
+		j->g = g;
+		j->conn = c;
+		j->root = *root;
+		pthread_t t;
+		pthread_attr_t at;
+		pthread_attr_init(&at);
+		pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+		MHD_suspend_connection(c);
+		if (pthread_create(&t, &at, pull_main, j) == 0) {
+			g->npulls++;
+			go = true;
+		} else {
+			MHD_resume_connection(c);
+			free(j);
+		}
+		pthread_attr_destroy(&at);
+	}
+	pthread_mutex_unlock(&g->ck_lock);
+	return go;
+}
+
 static enum MHD_Result handle_lst(gateway *g, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *body, size_t len)
 {
@@ -944,6 +1019,8 @@ static enum MHD_Result handle_lst(gateway *g, struct MHD_Connection *c, const ch
 	cid root;
 	if (cid_parse(&root, rest + 10) < 0)
 		return reply_error(g, c, MHD_HTTP_BAD_REQUEST, "invalid root CID");
+	if (pull_start(g, c, &root))
+		return MHD_YES; /* answered when the pull resumes c */
 	return reply_json(g, c, MHD_HTTP_OK, prov_registry_list(g->reg, &root, now_s()));
 }
 
@@ -1016,6 +1093,7 @@ gateway *gateway_new(const gateway_opts *o)
 	pthread_mutex_init(&g->ck_lock, NULL);
 	pthread_cond_init(&g->ck_cond, NULL);
 	hmap_init(&g->yes, 32);
+	hmap_init(&g->pulled, 32);
 	for (size_t i = 0; i < CHECK_WORKERS; i++)
 		if (pthread_create(&g->workers[g->nworkers], NULL, check_main, g) == 0)
 			g->nworkers++;
@@ -1033,6 +1111,10 @@ void gateway_drain(gateway *g)
 	for (size_t i = 0; i < g->nworkers; i++)
 		pthread_join(g->workers[i], NULL);
 	g->nworkers = 0;
+	pthread_mutex_lock(&g->ck_lock);
+	while (g->npulls)
+		pthread_cond_wait(&g->ck_cond, &g->ck_lock);
+	pthread_mutex_unlock(&g->ck_lock);
 }
 
 void gateway_free(gateway *g)
@@ -1046,6 +1128,7 @@ void gateway_free(gateway *g)
 	}
 	gated_free(g->gx);
 	hmap_free(&g->yes);
+	hmap_free(&g->pulled);
 	free(g->ss);
 	pthread_mutex_destroy(&g->ss_lock);
 	pthread_mutex_destroy(&g->ck_lock);

@@ -455,6 +455,45 @@ json_t *prov_registry_list(prov_registry *g, const cid *root, uint64_t now)
 	return a;
 }
 
+/* ---- pull -------------------------------------------------------------- */
+
+size_t prov_pull(prov_registry *g, const char *const *peers, size_t npeers, const cid *root, uint64_t now)
+{
+	char cs[CID_STR_MAX], err[160];
+	cid_str(cs, root);
+	pthread_mutex_lock(&g->lock);
+	char *self = g->self ? xasprintf("X-Lst-Peer: %s", g->self) : xstrdup("X-Lst-Peer: 1");
+	pthread_mutex_unlock(&g->lock);
+	const char *hdrs[] = {self};
+	size_t added = 0;
+	for (size_t i = 0; i < npeers; i++) {
+		buf body = BUF_INIT, url = BUF_INIT;
+		long status = 0;
+		buf_addf(&url, "%s/lst/v1/providers/%s", peers[i], cs);
+		if (http_do(&body, &status, err, sizeof(err), (const char *)url.p, hdrs, 1, NULL, 0, 4u << 20,
+			    PROV_PULL_TIMEOUT_MS) == 0 &&
+		    status == 200) {
+			json_t *a = json_loadb((const char *)body.p, body.len, 0, NULL), *j;
+			size_t k;
+			json_array_foreach(a, k, j) {
+				prov_record r;
+				const char *why;
+				if (prov_record_from_json(&r, j, &why) < 0)
+					continue;
+				/* Only records of the root asked for: a peer cannot fill other roots' lists. */
+				if (cid_equal(&r.root, root) && prov_registry_add(g, &r, now, &why) == 1)
+					added++;
+				prov_record_free(&r);
+			}
+			json_decref(a);
+		}
+		buf_free(&body);
+		buf_free(&url);
+	}
+	free(self);
+	return added;
+}
+
 /* ---- gossip ------------------------------------------------------------ */
 
 static size_t discard(char *d, size_t size, size_t n, void *ud)

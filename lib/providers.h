@@ -72,4 +72,17 @@ void prov_registry_set_self(prov_registry *g, const char *url);
  */
 void prov_gossip(prov_registry *g, const char *const *peers, size_t npeers, const prov_record *r);
 
+/*
+ * Pull: ask peers[0..npeers) for their records of root (GET
+ * URL/lst/v1/providers/ROOT with X-Lst-Peer, which a peer answers from its
+ * own registry without pulling in turn) and add every valid one here; not
+ * gossiped again. Gossip flows along the peers a node was configured with,
+ * so a full node that joined a validator never hears the records the
+ * validators pass among themselves: it pulls them when a reader asks it.
+ * Blocking (each peer at most PROV_PULL_TIMEOUT_MS); returns the number
+ * of records added or renewed.
+ */
+#define PROV_PULL_TIMEOUT_MS 1000
+size_t prov_pull(prov_registry *g, const char *const *peers, size_t npeers, const cid *root, uint64_t now);
+
 #endif

@@ -45,15 +45,13 @@ participant() {
 }
 
 # node_start NAME: `lst node start` on NAME's home, at the test's pace.
-# A node passes provider records on to its configured peers (the
-# validators it joined through), and validators do not pass them down to
-# full nodes, so the participants' nodes also peer with each other (--peer).
+# Each participant's node knows only the validator it joined through: its
+# announcements are gossiped up to the validators, and a reader's lookup
+# pulls the validators' records down (prov_pull), so the participants
+# find each other with no peering of their own.
 node_start() {
-	local h="$T/$1" o peers=()
-	for o in "${!PORT_OF[@]}"; do
-		[ "$o" = "$1" ] || peers+=(--peer "http://127.0.0.1:${PORT_OF[$o]}")
-	done
-	env LST_BLOCK_MS="$NET_BLOCK_MS" LST_TIMEOUT_MS="$NET_TIMEOUT_MS" lst --home "$h" node start "${peers[@]}" > "$h.node.json" 3>&- || {
+	local h="$T/$1"
+	env LST_BLOCK_MS="$NET_BLOCK_MS" LST_TIMEOUT_MS="$NET_TIMEOUT_MS" lst --home "$h" node start > "$h.node.json" 3>&- || {
 		tail -n 20 "$h/daemon.log" >&2 2> /dev/null
 		return 1
 	}

@@ -714,6 +714,48 @@ static void test_providers(const gateway_opts *base)
 		}
 	}
 	ok(at_a == 1 && providers_at(burl, &dir_root) == 1, "B gossiped it to A");
+
+	/*
+	 * Pull: file_root's record was posted to A before B existed, so B's
+	 * registry lacks it. A peer's lookup (X-Lst-Peer) is answered from B's
+	 * registry alone; a reader's lookup pulls A's records first.
+	 */
+	char cs[CID_STR_MAX];
+	cid_str(cs, &file_root);
+	gu = url_of(burl, "/lst/v1/providers/%s", cs);
+	const char *as_peer[] = {"X-Lst-Peer: http://127.0.0.1:9", NULL};
+	http(&r, "GET", gu, as_peer, NULL);
+	j = body_json(&r);
+	ok(r.status == 200 && json_is_array(j) && json_array_size(j) == 0,
+	   "pull: a peer's lookup at B is answered from B's registry (none)");
+	json_decref(j);
+	resp_free(&r);
+	http(&r, "GET", gu, NULL, NULL);
+	j = body_json(&r);
+	ok(r.status == 200 && json_array_size(j) == 1 &&
+		   !strcmp(json_string_value(json_object_get(json_array_get(j, 0), "root")), cs),
+	   "pull: a reader's lookup at B pulls A's record of the root");
+	json_decref(j);
+	resp_free(&r);
+	http(&r, "GET", gu, as_peer, NULL);
+	j = body_json(&r);
+	ok(json_array_size(j) == 1, "pull: B keeps the pulled record");
+	json_decref(j);
+	resp_free(&r);
+	free(gu);
+	gateway_stop(b);
+
+	/* A pull from a peer that cannot be reached answers with what is known. */
+	const char *gone[] = {"http://127.0.0.1:9"};
+	ob.peers = gone;
+	ok(gateway_start(&b, &ob, "127.0.0.1:0", burl, sizeof(burl)) == 0, "a gateway whose peer is down");
+	gu = url_of(burl, "/lst/v1/providers/%s", cs);
+	http(&r, "GET", gu, NULL, NULL);
+	j = body_json(&r);
+	ok(r.status == 200 && json_is_array(j) && json_array_size(j) == 0, "pull from a peer that is down: 200, none");
+	json_decref(j);
+	resp_free(&r);
+	free(gu);
 	gateway_stop(b);
 }
 
