@@ -11,7 +11,10 @@
  *	                                accepted (the whole entity is sent)
  *	GET  /lst/v1/key/{root}          the content key sealed to the proof's key
  *	POST /lst/v1/providers           one signed provider record (providers.h)
- *	GET  /lst/v1/providers/{root}    the live records for root, a JSON array
+ *	GET  /lst/v1/providers/{root}    the live records for root, a JSON array;
+ *	                                 without X-Lst-Peer (a reader, not a peer)
+ *	                                 the peers' records are pulled first
+ *	                                 (prov_pull, at most every 2 s per root)
  *	GET  /lst/v1/stats               {"uploaded_bytes","blocks_served","requests","denied",
  *	                                 "superseed_refused"}
  *
@@ -58,7 +61,8 @@
  * suspended meanwhile), so a daemon asking its own RPC port never waits
  * on itself. A "no" is asked again for about 2.4 s before the 403 is
  * sent: a reader who has just bought holds a final receipt from its own
- * node and asks providers whose nodes may be a block or two behind. Public blocks go to anyone. opts.gate false (config key
+ * node and asks providers whose nodes may be a block or two behind.
+ * Public blocks go to anyone. opts.gate false (config key
  * "gate" = "off" in the daemon) serves every block to anyone; key
  * envelopes are always checked.
  *
