@@ -239,6 +239,15 @@ py() {
 	[ "$ROOT2" != "$ROOT1" ]
 	[ "$(jq -r .status "$T/release.json")" = released ]
 	for r in r1 r2 r3; do
+		# The release's receipt came from the author's node; a reader's
+		# node may be a block behind it: wait until it lists v2.
+		local n=0 i
+		for i in $(seq 100); do
+			n=$(as "$r" lst versions "$BOOK" --json | wc -l)
+			[ "$n" = 2 ] && break
+			sleep 0.2
+		done
+		[ "$n" = 2 ]
 		as "$r" lst read "$BOOK" --file book.bin -o "$T/$r.v2.bin"
 		cmp "$T/$r.v2.bin" "$R/book.bin"
 		as "$r" lst read "$BOOK" --version v1 --file book.bin -o "$T/$r.v1.bin"
