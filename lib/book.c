@@ -11,11 +11,9 @@
 #include "diag.h"
 #include "hex.h"
 #include "jsonio.h"
-#include "keccak.h"
 #include "market.h"
 #include "msg.h"
 #include "rpcclient.h"
-#include "secp.h"
 #include "wallet.h"
 
 /* The market's functions and events (contracts/market.h). */
@@ -34,14 +32,10 @@
 
 /* ---- ids ---- */
 
+/* The contract's own definitions (contracts/market.h), so client and chain cannot disagree. */
 void book_id(uint8_t out[32], const uint8_t author[20], const char *title)
 {
-	keccak_ctx k;
-	keccak256_init(&k);
-	keccak256_update(&k, (const uint8_t *)"lst-book-v1", 11);
-	keccak256_update(&k, author, 20);
-	keccak256_update(&k, (const uint8_t *)title, strlen(title));
-	keccak256_final(&k, out);
+	market_book_id(out, author, title, strlen(title));
 }
 
 int book_id_parse(uint8_t out[32], const char *s)
@@ -60,13 +54,6 @@ void book_id_str(char out[67], const uint8_t book[32])
 }
 
 /* ---- terms ---- */
-
-static void hash_field(keccak_ctx *k, const void *p, size_t len)
-{
-	uint8_t h[32];
-	keccak256(h, p, len);
-	keccak256_update(k, h, 32);
-}
 
 int book_terms_finish(book_terms *t)
 {
@@ -93,23 +80,20 @@ int book_terms_finish(book_terms *t)
 				  MARKET_ROOT_MAX);
 
 	book_id(t->book, t->author, t->title);
-	uint8_t w[32];
-	keccak_ctx k;
-	keccak256_init(&k);
-	keccak256_update(&k, (const uint8_t *)"lst-publish-v1", 14);
-	u256 c = u256_from_u64(t->chain_id);
-	u256_to_be32(w, &c);
-	keccak256_update(&k, w, 32);
-	keccak256_update(&k, MARKET_ADDRESS, 20);
-	keccak256_update(&k, t->author, 20);
-	keccak256_update(&k, t->book, 32);
-	u256_to_be32(w, &t->price);
-	keccak256_update(&k, w, 32);
-	hash_field(&k, t->root.bytes, t->root.len);
-	keccak256_update(&k, t->tree, 32);
-	hash_field(&k, t->details, strlen(t->details));
-	hash_field(&k, t->label, strlen(t->label));
-	keccak256_final(&k, t->hash);
+	market_terms m = {
+		.chain_id = t->chain_id,
+		.price = t->price,
+		.root = t->root.bytes,
+		.root_len = t->root.len,
+		.details = t->details,
+		.details_len = strlen(t->details),
+		.label = t->label,
+		.label_len = strlen(t->label),
+	};
+	memcpy(m.author, t->author, 20);
+	memcpy(m.book, t->book, 32);
+	memcpy(m.tree, t->tree, 32);
+	market_terms_hash(t->hash, &m);
 	return 0;
 }
 
@@ -258,12 +242,7 @@ int book_cosign(uint8_t sig[65], const uint8_t priv[32], const book_terms *t)
 
 int book_cosig_verify(const uint8_t sig[65], const book_terms *t, const uint8_t foundation[20])
 {
-	uint8_t d[32], pub[65], a[20];
-	msg_hash(d, t->hash, 32);
-	if (msg_recover(pub, sig, d) < 0)
-		return -1;
-	secp_address_from_pub(a, pub);
-	return memcmp(a, foundation, 20) ? -1 : 0;
+	return market_cosig_verify(sig, t->hash, foundation);
 }
 
 /* ---- calldata ---- */
