@@ -48,21 +48,6 @@ static int print(json_t *j)
 	return jsonio_print(j) < 0 ? diag_error(LST_EFAIL, "cannot write standard output") : 0;
 }
 
-static bstore *open_store(bool create)
-{
-	if (create && home_ensure() < 0)
-		return NULL;
-	if (!create && !home_exists()) {
-		diag_error(LST_ENOTFOUND, "no lst home at '%s'", home_dir());
-		diag_hint("run 'lst init' or 'lst-block add' first, or pass --home DIR");
-		return NULL;
-	}
-	char *dir = home_path("blocks");
-	bstore *s = bstore_open(dir);
-	free(dir);
-	return s;
-}
-
 static int parse_cid(cid *c, const char *s)
 {
 	if (cid_parse(c, s) < 0)
@@ -239,7 +224,7 @@ static int cmd_add(int argc, char **argv)
 	for (int i = 0, stdin_seen = 0; i < n; i++)
 		if (!strcmp(argv[i], "-") && stdin_seen++)
 			opt_usage_die(opts, usage, "standard input ('-') can be given once");
-	bstore *s = open_store(true);
+	bstore *s = home_store(true);
 	if (!s)
 		return -1;
 	progress pg;
@@ -347,7 +332,7 @@ static int cmd_cat(int argc, char **argv)
 	const char *path;
 	buf tmp = BUF_INIT;
 	int r = parse_root_path(&root, &path, argv[0], &tmp);
-	bstore *s = r == 0 ? open_store(false) : NULL;
+	bstore *s = r == 0 ? home_store(false) : NULL;
 	if (!s) {
 		buf_free(&tmp);
 		return -1;
@@ -502,7 +487,7 @@ static int cmd_get(int argc, char **argv)
 	cid root;
 	if (parse_cid(&root, argv[0]) < 0)
 		return -1;
-	bstore *s = open_store(false);
+	bstore *s = home_store(false);
 	if (!s)
 		return -1;
 	if (mkdir(out, 0755) < 0 && errno != EEXIST) {
@@ -603,7 +588,7 @@ static int cmd_ls(int argc, char **argv)
 		buf_free(&tmp);
 		return -1;
 	}
-	bstore *s = open_store(false);
+	bstore *s = home_store(false);
 	if (!s) {
 		buf_free(&tmp);
 		return -1;
@@ -655,7 +640,7 @@ static int cmd_stat(int argc, char **argv)
 	cid c;
 	if (parse_cid(&c, argv[0]) < 0)
 		return -1;
-	bstore *s = open_store(false);
+	bstore *s = home_store(false);
 	if (!s)
 		return -1;
 	uint64_t bsize;
@@ -700,7 +685,7 @@ static int cmd_has(int argc, char **argv)
 			free(cs);
 			return -1;
 		}
-	bstore *s = open_store(false);
+	bstore *s = home_store(false);
 	if (!s) {
 		free(cs);
 		return -1;
@@ -739,7 +724,7 @@ static int cmd_verify(int argc, char **argv)
 	cid root, missing;
 	if (n == 1 && parse_cid(&root, argv[0]) < 0)
 		return -1;
-	bstore *s = open_store(false);
+	bstore *s = home_store(false);
 	if (!s)
 		return -1;
 	json_t *bad = json_array();
@@ -778,7 +763,7 @@ static int cmd_pin(int argc, char **argv)
 	int r = 0;
 	for (int i = 0; i < n && r == 0; i++)
 		r = parse_cid(&cs[i], argv[i]);
-	bstore *s = r == 0 ? open_store(false) : NULL;
+	bstore *s = r == 0 ? home_store(false) : NULL;
 	if (!s)
 		r = -1;
 	for (int i = 0; i < n && r == 0; i++)
@@ -812,7 +797,7 @@ static int cmd_rm(int argc, char **argv)
 	int r = 0;
 	for (int i = 0; i < n && r == 0; i++)
 		r = parse_cid(&cs[i], argv[i]);
-	bstore *s = r == 0 ? open_store(false) : NULL;
+	bstore *s = r == 0 ? home_store(false) : NULL;
 	if (!s)
 		r = -1;
 	for (int i = 0; i < n && r == 0; i++)
@@ -843,7 +828,7 @@ static int cmd_gc(int argc, char **argv)
 	const struct opt opts[] = {HOME_OPT, OPT_END()};
 	if (parse(argc, argv, opts, usage) != 0)
 		opt_usage_die(opts, usage, "gc takes no operands");
-	bstore *s = open_store(false);
+	bstore *s = home_store(false);
 	if (!s)
 		return -1;
 	uint64_t removed, freed;
@@ -866,7 +851,7 @@ static int cmd_export(int argc, char **argv)
 		return -1;
 	if (isatty(1))
 		return diag_error(LST_EUSAGE, "refusing to write a CAR to a terminal (redirect standard output)");
-	bstore *s = open_store(false);
+	bstore *s = home_store(false);
 	if (!s)
 		return -1;
 	fflush(stdout);
@@ -886,7 +871,7 @@ static int cmd_import(int argc, char **argv)
 		opt_usage_die(opts, usage, "import reads the CAR from standard input and takes no operands");
 	if (isatty(0))
 		return diag_error(LST_EUSAGE, "import reads a CAR from standard input (redirect it: < FILE.car)");
-	bstore *s = open_store(true);
+	bstore *s = home_store(true);
 	if (!s)
 		return -1;
 	cid *roots;

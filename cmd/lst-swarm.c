@@ -68,16 +68,6 @@ static int parse_root(cid *c, const char *s)
 	return 0;
 }
 
-static bstore *open_store(void)
-{
-	if (home_ensure() < 0)
-		return NULL;
-	char *dir = home_path("blocks");
-	bstore *s = bstore_open(dir);
-	free(dir);
-	return s;
-}
-
 /* The home's key, unlocked; NULL k->priv when the home has none and !required. */
 static int home_key(secret_key *k, key_entry *e, bool required)
 {
@@ -367,7 +357,7 @@ static int cmd_announce(int argc, char **argv)
 		r = diag_error(LST_EUSAGE, "no node to announce to (pass --node URL or set config rpc)");
 	else if (!mine)
 		r = diag_error(LST_EUSAGE, "this home serves no gateway (run 'lst-swarm serve', or pass --url)");
-	bstore *s = r == 0 ? open_store() : NULL;
+	bstore *s = r == 0 ? home_store(true) : NULL;
 	secret_key k = {NULL};
 	key_entry e;
 	if (r == 0 && !s)
@@ -535,7 +525,7 @@ static int cmd_fetch(int argc, char **argv)
 	char *node;
 	if (parse_root_peers(argc, argv, argv[0], opts, usage, &node_url, &root, &peers, &npeers, &node) < 0)
 		return -1;
-	bstore *s = open_store();
+	bstore *s = home_store(true);
 	secret_key k = {NULL};
 	key_entry e;
 	int r = s ? home_key(&k, &e, false) : -1;
@@ -618,7 +608,7 @@ static int cmd_key(int argc, char **argv)
 	 */
 	const char *ask_node = npeers && !node_url ? NULL : node;
 	uint8_t *key = sodium_malloc(32);
-	bstore *s = open_store();
+	bstore *s = home_store(true);
 	int r = s ? 0 : -1;
 	char *from = NULL;
 	/* When the root block is here the key must open it, or it is not the key (a lying peer). */

@@ -1,6 +1,7 @@
 /* home.c: see home.h. */
 #include "lst.h"
 #include "home.h"
+#include "bstore.h"
 #include "diag.h"
 #include "buf.h"
 #include "jsonio.h"
@@ -180,4 +181,19 @@ int config_set(const char *key, const char *value)
 	free(text);
 	free(path);
 	return r;
+}
+
+bstore *home_store(bool create)
+{
+	if (create && home_ensure() < 0)
+		return NULL;
+	if (!create && !home_exists()) {
+		diag_error(LST_ENOTFOUND, "no lst home at '%s'", home_dir());
+		diag_hint("run 'lst init' or 'lst-block add' first, or pass --home DIR");
+		return NULL;
+	}
+	char *dir = home_path("blocks");
+	bstore *s = bstore_open(dir);
+	free(dir);
+	return s;
 }

@@ -30,6 +30,13 @@ bool config_key_valid(const char *key);
 /* All settings as a JSON object (new reference); NULL if unreadable. */
 struct json_t *config_load(void);
 
+/*
+ * The home's block store, HOME/blocks (bstore.h), creating the home first
+ * when create; without create a missing home is exit 3 with a hint. NULL
+ * on failure (reported); bstore_close it.
+ */
+struct bstore *home_store(bool create);
+
 /* Write data to path via path.tmp + fsync + rename, with mode. */
 int write_file_atomic(const char *path, const void *data, size_t len, int mode) LST_WUR;
 

@@ -156,16 +156,6 @@ static int title_details(publish_plan *p, const publish_opts *o)
 	return r;
 }
 
-static bstore *open_store(void)
-{
-	if (home_ensure() < 0)
-		return NULL;
-	char *dir = home_path("blocks");
-	bstore *s = bstore_open(dir);
-	free(dir);
-	return s;
-}
-
 static void add_progress(void *arg, uint64_t done)
 {
 	progress_update(arg, done, NULL);
@@ -196,7 +186,7 @@ static int add_version(publish_plan *p, bool show)
 	book_id_str(idhex, p->book);
 	manuscript_tree_digest(p->m, digest);
 	content_key_derive(p->key, p->priv.priv, idhex, digest);
-	if (!(s = open_store()))
+	if (!(s = home_store(true)))
 		goto out;
 	progress pg;
 	progress_begin(&pg, "adding", p->bytes, false);
@@ -217,7 +207,7 @@ out:
 /* Keep the version: pinned, gated (served to buyers only), its key kept for sealing to them. */
 static int keep_version(const publish_plan *p)
 {
-	bstore *s = open_store();
+	bstore *s = home_store(true);
 	if (!s)
 		return -1;
 	int r = bstore_pin(s, &p->root) < 0 || gateway_gate_root(bstore_dir(s), &p->root) < 0 ||
@@ -488,7 +478,7 @@ bool publish_announce(const publish_plan *p)
 		diag_hint("start one with 'lst node start' or 'lst-swarm serve', then 'lst-swarm announce %s'", rs);
 		return false;
 	}
-	bstore *s = open_store();
+	bstore *s = home_store(true);
 	int r = -1;
 	if (s) {
 		/* The reason goes to the warning below, not an error of a command that succeeds. */

@@ -36,16 +36,6 @@ static int print(json_t *j)
 	return 0;
 }
 
-static bstore *open_store(void)
-{
-	if (home_ensure() < 0)
-		return NULL;
-	char *dir = home_path("blocks");
-	bstore *s = bstore_open(dir);
-	free(dir);
-	return s;
-}
-
 /* Every block of root in s? */
 static bool all_local(bstore *s, const cid *root)
 {
@@ -308,7 +298,7 @@ static int read_version(const read_args *a)
 		r = diag_error(LST_ENOTFOUND, "no such book '%s'", a->arg);
 	if (r == 0)
 		r = pick_version(&vi, v, n, a);
-	bstore *s = r == 0 ? open_store() : NULL;
+	bstore *s = r == 0 ? home_store(true) : NULL;
 	if (r == 0 && !s)
 		r = -1;
 	uint8_t *key = sodium_malloc(32);
@@ -445,7 +435,7 @@ int cmd_library(int argc, char **argv)
 	size_t n = 0;
 	int r = book_purchases(&p, &n, NULL, e.address, NULL);
 	bstore *s = NULL;
-	if (r == 0 && n > 0 && !(s = open_store()))
+	if (r == 0 && n > 0 && !(s = home_store(true)))
 		r = -1;
 	bool tty = !json && isatty(1);
 	for (size_t i = 0; r == 0 && i < n; i++) {
