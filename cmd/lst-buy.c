@@ -158,6 +158,9 @@ static int obtain(json_t *out, const buy_args *a, const key_entry *e)
 	if (r == 0 && !(s = bstore_open(home_blocks)))
 		r = -1;
 	fetch_ui ui = {.dropped = json_array()};
+	uint64_t height = 0; /* our node has the purchase by now: providers behind it wait */
+	if (r == 0 && book_height(&height) < 0)
+		r = -1;
 	if (r == 0) {
 		progress *pg = &ui.pg;
 		progress_begin(pg, "fetching", 0, false);
@@ -168,6 +171,7 @@ static int obtain(json_t *out, const buy_args *a, const key_entry *e)
 			.node = rpcc_url(),
 			.priv = k.priv,
 			.self_url = self,
+			.min_height = height,
 			.progress = on_progress,
 			.arg = &ui,
 		};

@@ -613,7 +613,7 @@ static int cmd_key(int argc, char **argv)
 	char *from = NULL;
 	/* When the root block is here the key must open it, or it is not the key (a lying peer). */
 	if (r == 0)
-		r = swarm_key_get(key, &from, s, k.priv, peers, npeers, ask_node, &root);
+		r = swarm_key_get(key, &from, s, k.priv, peers, npeers, ask_node, &root, 0);
 	if (r == 0)
 		r = content_key_save(&root, key);
 	if (r == 0) {

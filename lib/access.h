@@ -31,6 +31,14 @@
 
 #define ACCESS_MAX_LIFETIME (24 * 3600)
 #define ACCESS_HEADER "X-Lst-Access"
+/*
+ * X-Lst-Height: H, sent beside a proof: the requester's own node has
+ * reached block H (a buyer sends the height of its purchase's block). A
+ * provider whose node answers "not purchased" below height H asks again
+ * until its node reaches H (a few seconds at most) before refusing; at or
+ * above H, or without the header, the "no" stands at once.
+ */
+#define ACCESS_HEIGHT_HEADER "X-Lst-Height"
 #define ACCESS_STR_MAX 512
 
 typedef struct {

@@ -501,18 +501,29 @@ int book_fees(uint64_t *service_fee_bps, u256 *listing_fee, uint8_t foundation[2
 	return k;
 }
 
-int book_chain_id(uint64_t *out)
+/* A quantity the node answered method with: 0 or -1 (reported). */
+static int node_quantity(uint64_t *out, const char *method, const char *what)
 {
 	json_t *r;
 	u256 c;
-	if (rpcc_call(&r, "eth_chainId", NULL) < 0)
+	if (rpcc_call(&r, method, NULL) < 0)
 		return -1;
 	int k = json_is_string(r) && u256_from_hex(&c, json_string_value(r)) == 0 && u256_fits_u64(&c) ? 0 : -1;
 	json_decref(r);
 	if (k < 0)
-		return diag_error(LST_EFAIL, "the node sent a bad chain id");
+		return diag_error(LST_EFAIL, "the node sent a bad %s", what);
 	*out = c.w[0];
 	return 0;
+}
+
+int book_height(uint64_t *out)
+{
+	return node_quantity(out, "eth_blockNumber", "block number");
+}
+
+int book_chain_id(uint64_t *out)
+{
+	return node_quantity(out, "eth_chainId", "chain id");
 }
 
 /* ---- sending ---- */

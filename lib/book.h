@@ -101,6 +101,11 @@ int book_has_access(bool *yes, const uint8_t book[32], const uint8_t reader[20])
 int book_fees(uint64_t *service_fee_bps, u256 *listing_fee, uint8_t foundation[20]) LST_WUR;
 /* eth_chainId. */
 int book_chain_id(uint64_t *out) LST_WUR;
+/*
+ * eth_blockNumber: the height the node has reached, which a reader sends
+ * providers as X-Lst-Height (access.h) so one a block behind waits.
+ */
+int book_height(uint64_t *out) LST_WUR;
 
 /*
  * Send a call to the market from key e with value (NULL: none): build an

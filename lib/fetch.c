@@ -14,6 +14,7 @@
 #include "providers.h"
 #include "secp.h"
 
+#include <inttypes.h>
 #include <curl/curl.h>
 #include <sodium.h>
 #include <strings.h>
@@ -972,6 +973,12 @@ static void make_headers(fetcher *f)
 	if (proof[0]) {
 		f->hdr = curl_slist_append(f->hdr, proof);
 		f->hdr_swarm = curl_slist_append(f->hdr_swarm, proof);
+	}
+	if (proof[0] && f->o->min_height) {
+		char height[64];
+		snprintf(height, sizeof(height), "%s: %" PRIu64, ACCESS_HEIGHT_HEADER, f->o->min_height);
+		f->hdr = curl_slist_append(f->hdr, height);
+		f->hdr_swarm = curl_slist_append(f->hdr_swarm, height);
 	}
 	f->hdr_swarm = curl_slist_append(f->hdr_swarm, swarm);
 	f->proof_made = now;

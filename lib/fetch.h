@@ -65,6 +65,8 @@ typedef struct {
 	const uint8_t *priv;
 	/* our own gateway URL to announce (partial have-sets while fetching, complete when done); NULL: none */
 	const char *self_url;
+	/* the height our node has reached (a buyer: its purchase's block), sent as X-Lst-Height; 0: not sent */
+	uint64_t min_height;
 	unsigned max_inflight; /* requests in flight in all, 0: 16 */
 	unsigned per_peer;     /* in flight per peer, 0: 4 */
 	/* called at most ~5 times a second, plus once per event; may be NULL */

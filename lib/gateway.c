@@ -23,6 +23,7 @@
 #include "hex.h"
 #include "hmap.h"
 #include "providers.h"
+#include "rpcclient.h"
 #include "seal.h"
 #include "unixfs.h"
 
@@ -42,11 +43,12 @@
 #define BODY_MAX (1u << 20)      /* a provider record */
 #define CHECK_WORKERS 4          /* threads asking the chain */
 /*
- * A "no" is asked again (uncached) RECHECKS times, RECHECK_MS apart, before
- * the 403: a reader who has just bought holds a final receipt from its
- * own node and asks providers whose nodes may be a block behind it.
+ * A "no" to a request carrying X-Lst-Height H (access.h) while our node is
+ * below H is asked again (uncached) up to RECHECKS times, RECHECK_MS
+ * apart: a reader who has just bought holds a final receipt from its own
+ * node and asks providers whose nodes may be a block behind it.
  */
-#define RECHECKS 8
+#define RECHECKS 16
 #define RECHECK_MS 300
 /*
  * A reader's lookup of a root's providers pulls the peers' records
@@ -74,6 +76,7 @@ typedef struct pending {
 	uint8_t addr[20];
 	cid root;
 	uint64_t salt; /* the proof's expiry: a new proof is a new question */
+	uint64_t min_height; /* X-Lst-Height: the requester's node had reached it; 0: none */
 	uint64_t retry_at; /* monotonic ms: not asked again before (a recheck) */
 	unsigned tries;    /* rechecks done */
 	int result;
@@ -232,6 +235,23 @@ static void yes_put(gateway *g, const uint8_t addr[20], const cid *root, uint64_
 	hmap_put(&g->yes, k, (void *)(uintptr_t)(now + ACCESS_CACHE_YES));
 }
 
+/* Is our node's chain below height? (false when it cannot be asked: the "no" then stands) */
+static bool node_below(gateway *g, uint64_t height)
+{
+	json_t *res = NULL;
+	int code;
+	char msg[128];
+	bool below = false;
+	if (rpcc_call_at(&res, &code, msg, sizeof(msg), g->rpc_url, "eth_blockNumber", json_array()) == 0) {
+		const char *h = json_string_value(res);
+		char *end;
+		unsigned long long n = h && !strncmp(h, "0x", 2) ? strtoull(h + 2, &end, 16) : 0;
+		below = h && !strncmp(h, "0x", 2) && h[2] && !*end && n < height;
+	}
+	json_decref(res);
+	return below;
+}
+
 /* Wait on ck_cond (ck_lock held) until signalled or the monotonic time wake_ms. */
 static void wait_until(gateway *g, uint64_t wake_ms)
 {
@@ -279,14 +299,16 @@ static void *check_main(void *arg)
 		cid root = p->root;
 		uint64_t salt = p->salt;
 		bool recheck = p->tries > 0;
+		uint64_t min_height = p->min_height;
 		memcpy(addr, p->addr, 20);
 		bool stopping = g->draining;
 		pthread_mutex_unlock(&g->ck_lock);
 		int r = stopping  ? -1
 			: recheck ? access_check(g->rpc_url, addr, &root)
 				  : access_check_salted(g->rpc_url, addr, &root, salt, now_s());
+		bool behind = r == 0 && min_height && !stopping && node_below(g, min_height);
 		pthread_mutex_lock(&g->ck_lock);
-		if (r == 0 && !g->draining && p->tries < RECHECKS) {
+		if (behind && !g->draining && p->tries < RECHECKS) {
 			/* Not (yet) on this node's chain: ask again soon, the connection still suspended. */
 			p->tries++;
 			p->retry_at = now_ms() + RECHECK_MS;
@@ -355,6 +377,10 @@ static int need_access(gateway *g, struct MHD_Connection *c, const cid *roots, s
 		memcpy(p->addr, pf->addr, 20);
 		p->root = pf->root;
 		p->salt = pf->expires;
+		const char *hv = MHD_lookup_connection_value(c, MHD_HEADER_KIND, ACCESS_HEIGHT_HEADER);
+		char *end;
+		unsigned long long mh = hv && *hv >= '0' && *hv <= '9' ? strtoull(hv, &end, 10) : 0;
+		p->min_height = hv && mh && !*end ? (uint64_t)mh : 0;
 		MHD_suspend_connection(c);
 		p->next = g->pend;
 		g->pend = p;
@@ -1164,7 +1190,7 @@ static enum MHD_Result sa_handler(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (!strcmp(method, "OPTIONS")) {
 		struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-		MHD_add_response_header(r, "Access-Control-Allow-Headers", "Content-Type, Accept, X-Lst-Access, X-Lst-Peer, X-Lst-Swarm");
+		MHD_add_response_header(r, "Access-Control-Allow-Headers", "Content-Type, Accept, X-Lst-Access, X-Lst-Height, X-Lst-Peer, X-Lst-Swarm");
 		MHD_add_response_header(r, "Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS");
 		return queue(g, c, MHD_HTTP_NO_CONTENT, r);
 	}

@@ -59,9 +59,10 @@
  * purchased"; 503 {"error":"cannot check purchase",...} when the chain is
  * unreachable. The chain is asked off the HTTP threads (the connection is
  * suspended meanwhile), so a daemon asking its own RPC port never waits
- * on itself. A "no" is asked again for about 2.4 s before the 403 is
- * sent: a reader who has just bought holds a final receipt from its own
- * node and asks providers whose nodes may be a block or two behind.
+ * on itself. With X-Lst-Height H (access.h) and our node below H, a "no"
+ * is asked again for up to about 5 s before the 403 is sent: a reader
+ * who has just bought holds a final receipt from its own node and asks
+ * providers whose nodes may be a block or two behind.
  * Public blocks go to anyone. opts.gate false (config key
  * "gate" = "off" in the daemon) serves every block to anyone; key
  * envelopes are always checked.

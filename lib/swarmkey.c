@@ -17,6 +17,7 @@
 #include "seal.h"
 #include "service.h"
 
+#include <inttypes.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <time.h>
@@ -35,8 +36,9 @@ typedef struct {
 	const uint8_t *priv;
 	const cid *root;
 	char cs[CID_STR_MAX];
-	const char *hdrs[1];
-	char hdr[ACCESS_STR_MAX + 32];
+	const char *hdrs[2];
+	size_t nhdrs;
+	char hdr[ACCESS_STR_MAX + 32], height[64];
 	char **asked;         /* base URLs asked already */
 	size_t nasked;
 	int rank;             /* the worst outcome so far */
@@ -97,7 +99,7 @@ static int ask(asker *a, const char *base_in)
 	long status = 0;
 	char err[256];
 	int got = 0;
-	if (http_do(&body, &status, err, sizeof(err), (char *)url.p, a->hdrs, 1, NULL, 0, KEY_REPLY_MAX,
+	if (http_do(&body, &status, err, sizeof(err), (char *)url.p, a->hdrs, a->nhdrs, NULL, 0, KEY_REPLY_MAX,
 		    KEY_TIMEOUT_MS) < 0) {
 		note(a, R_UNAVAIL, "cannot reach '%s'", base);
 		goto out;
@@ -182,7 +184,7 @@ static void free_list(char **v)
 }
 
 int swarm_key_get(uint8_t *key, char **from, bstore *s, const uint8_t priv[32], const char *const *peers,
-		  size_t npeers, const char *node, const cid *root)
+		  size_t npeers, const char *node, const cid *root, uint64_t min_height)
 {
 	asker a;
 	memset(&a, 0, sizeof(a));
@@ -201,6 +203,11 @@ int swarm_key_get(uint8_t *key, char **from, bstore *s, const uint8_t priv[32], 
 	access_proof_str(proof, &p);
 	snprintf(a.hdr, sizeof(a.hdr), "%s: %s", ACCESS_HEADER, proof);
 	a.hdrs[0] = a.hdr;
+	a.nhdrs = 1;
+	if (min_height) {
+		snprintf(a.height, sizeof(a.height), "%s: %" PRIu64, ACCESS_HEIGHT_HEADER, min_height);
+		a.hdrs[a.nhdrs++] = a.height;
+	}
 	const char *got = NULL;
 	for (size_t i = 0; !got && i < npeers; i++)
 		if (ask(&a, peers[i]))
@@ -257,7 +264,7 @@ int swarm_obtain(bstore *s, uint8_t *key, char **key_from, json_t **manifest, fe
 	if (k < 0)
 		return -1;
 	bool kept = k == 0;
-	if (!kept && swarm_key_get(key, key_from, s, o->priv, o->peers, o->npeers, o->node, root) < 0)
+	if (!kept && swarm_key_get(key, key_from, s, o->priv, o->peers, o->npeers, o->node, root, o->min_height) < 0)
 		return -1;
 	if (swarm_fetch(s, res, root, o) < 0 || bstore_pin(s, root) < 0)
 		return -1;
@@ -270,7 +277,7 @@ int swarm_obtain(bstore *s, uint8_t *key, char **key_from, json_t **manifest, fe
 		free(*key_from);
 		*key_from = NULL;
 		kept = false;
-		if (swarm_key_get(key, key_from, s, o->priv, o->peers, o->npeers, o->node, root) < 0)
+		if (swarm_key_get(key, key_from, s, o->priv, o->peers, o->npeers, o->node, root, o->min_height) < 0)
 			return -1;
 		r = content_manifest(s, &m, root, key);
 	} else if (r < 0) {

@@ -25,17 +25,21 @@
  * or it is not the key (a lying peer; the next is asked). *from (malloc'd,
  * may be NULL) is the base URL that gave it.
  *
+ * min_height, when not 0, goes with each request as X-Lst-Height
+ * (access.h): a provider whose node is behind it waits to catch up
+ * rather than refusing a reader who has just bought.
+ *
  * 0, or -1 reported: LST_EREFUSED when a provider refused (quoting its
  * reason, "not purchased"...), LST_ENOTFOUND when none has it,
  * LST_EUNAVAIL when none could be reached.
  */
 int swarm_key_get(uint8_t *key, char **from, bstore *s, const uint8_t priv[32], const char *const *peers,
-		  size_t npeers, const char *node, const cid *root) LST_WUR;
+		  size_t npeers, const char *node, const cid *root, uint64_t min_height) LST_WUR;
 
 /*
  * Everything a reader needs of root, as lst-buy and lst read obtain it:
  * its key (kept in HOME/content-keys, else swarm_key_get over o's peers
- * and node with o->priv), then its blocks (swarm_fetch with o, which
+ * and node with o->priv and o->min_height), then its blocks (swarm_fetch with o, which
  * announces o->self_url), pinned; then the key must open the manifest (if
  * not, it is asked for again, now checked against the manifest: a lying
  * provider is skipped) and is kept, so this home's gateway seals it to

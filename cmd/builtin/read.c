@@ -115,6 +115,9 @@ static int open_version(json_t **m, uint8_t *key, bstore *s, const cid *root, co
 	int r = keyring_unlock_ask(&sk, &e);
 	char *self = NULL, *from = NULL;
 	fetch_result res = {0};
+	uint64_t height = 0; /* what our node has seen (a purchase just made): providers behind it wait */
+	if (r == 0 && book_height(&height) < 0)
+		r = -1;
 	if (r == 0) {
 		progress pg;
 		progress_begin(&pg, "fetching", 0, false);
@@ -125,6 +128,7 @@ static int open_version(json_t **m, uint8_t *key, bstore *s, const cid *root, co
 			.node = rpcc_url(),
 			.priv = sk.priv,
 			.self_url = self,
+			.min_height = height,
 			.progress = on_progress,
 			.arg = &pg,
 		};

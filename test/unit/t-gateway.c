@@ -25,7 +25,9 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -123,6 +125,9 @@ static bool json_reason(const resp *r, const char *error, const char *reason_pre
 /* ---- a fake chain: eth_call answers true when the calldata names the buyer ---- */
 
 static char buyer_hex[41];
+/* The chain's height, and a buyer whose purchase is in block late_from (late_hex, 40 hex). */
+static _Atomic uint64_t chain_height = 100, late_from;
+static char late_hex[41];
 
 typedef struct {
 	buf body;
@@ -145,11 +150,16 @@ static enum MHD_Result fake_chain(void *cls, struct MHD_Connection *c, const cha
 	json_t *call = json_array_get(json_object_get(req, "params"), 0);
 	const char *cd = json_string_value(json_object_get(call, "data"));
 	const char *m = json_string_value(json_object_get(req, "method"));
-	bool yes = cd && strstr(cd, buyer_hex);
+	bool yes = cd && (strstr(cd, buyer_hex) || (late_hex[0] && strstr(cd, late_hex) && chain_height >= late_from));
 	json_t *resp_j = json_pack("{s:s,s:O,s:s}", "jsonrpc", "2.0", "id", json_object_get(req, "id"), "result",
 				   yes ? "0x0000000000000000000000000000000000000000000000000000000000000001"
 				       : "0x0000000000000000000000000000000000000000000000000000000000000000");
-	if (!m || strcmp(m, "eth_call")) {
+	if (m && !strcmp(m, "eth_blockNumber")) {
+		char hx[32];
+		snprintf(hx, sizeof(hx), "0x%llx", (unsigned long long)chain_height);
+		json_decref(resp_j);
+		resp_j = json_pack("{s:s,s:O,s:s}", "jsonrpc", "2.0", "id", json_object_get(req, "id"), "result", hx);
+	} else if (!m || strcmp(m, "eth_call")) {
 		json_decref(resp_j);
 		resp_j = json_pack("{s:s,s:O,s:{s:i,s:s}}", "jsonrpc", "2.0", "id", json_object_get(req, "id"), "error",
 				   "code", -32601, "message", "no such method");
@@ -162,6 +172,15 @@ static enum MHD_Result fake_chain(void *cls, struct MHD_Connection *c, const cha
 	enum MHD_Result ret = MHD_queue_response(c, 200, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+/* The chain reaches block 101 a moment later. */
+static void *advance_chain(void *arg)
+{
+	struct timespec ts = {0, 400 * 1000000L};
+	nanosleep(&ts, NULL);
+	chain_height = 101;
+	return NULL;
 }
 
 static void fake_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
@@ -910,6 +929,50 @@ static void test_gating(const gateway_opts *base)
 	ok(r.status == 403 && json_reason(&r, "access denied", "not purchased"), "no envelope for someone else");
 	resp_free(&r);
 	free(u);
+
+	/*
+	 * X-Lst-Height: "other" buys in block 101 while this node is at 100. A
+	 * request naming height 100 (or none) is refused at once; one naming
+	 * 101 waits for the node to reach it and is served; a height the node
+	 * never reaches does not open anything.
+	 */
+	uint8_t oaddr[20];
+	char oh[43], hdr100[64], hdr101[64], hdr999[64];
+	if (secp_address_from_priv(oaddr, other) < 0)
+		return;
+	hex_encode(oh, oaddr, 20);
+	late_from = 101;
+	snprintf(late_hex, sizeof(late_hex), "%s", oh + 2);
+	snprintf(hdr100, sizeof(hdr100), "%s: 100", ACCESS_HEIGHT_HEADER);
+	snprintf(hdr101, sizeof(hdr101), "%s: 101", ACCESS_HEIGHT_HEADER);
+	snprintf(hdr999, sizeof(hdr999), "%s: 999", ACCESS_HEIGHT_HEADER);
+	u = url_of(curl_, "/ipfs/%s?format=raw", ls);
+	const char *at100[] = {ho, hdr100, NULL}, *at101[] = {ho, hdr101, NULL};
+	http(&r, "GET", u, other_h, NULL);
+	ok(r.status == 403 && json_reason(&r, "access denied", "not purchased"),
+	   "a purchase in a block the node has not reached: 403 without X-Lst-Height");
+	resp_free(&r);
+	http(&r, "GET", u, at100, NULL);
+	ok(r.status == 403, "... and with a height the node has reached (100)");
+	resp_free(&r);
+	pthread_t t;
+	bool started = pthread_create(&t, NULL, advance_chain, NULL) == 0;
+	http(&r, "GET", u, at101, NULL);
+	ok(started && r.status == 200, "with X-Lst-Height 101 the gateway waits for block 101 and serves the buyer");
+	resp_free(&r);
+	if (started)
+		pthread_join(t, NULL);
+	char hs[ACCESS_STR_MAX + 32];
+	uint8_t stranger[32];
+	secp_keygen(stranger);
+	proof_header(hs, stranger, &gated_root, now + 600);
+	const char *at999[] = {hs, hdr999, NULL};
+	http(&r, "GET", u, at999, NULL);
+	ok(r.status == 403 && json_reason(&r, "access denied", "not purchased"),
+	   "a height the node never reaches: asked again, then 403");
+	resp_free(&r);
+	free(u);
+	late_hex[0] = 0;
 	gateway_stop(c);
 	MHD_stop_daemon(chain);
 
