@@ -645,6 +645,20 @@ static char *record_text(const prov_record *r)
 	return t;
 }
 
+/* A lying peer: whatever providers list is asked for, it answers lie_body. */
+static char *lie_body;
+
+static enum MHD_Result lying_peer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+				  const char *version, const char *data, size_t *size, void **con_cls)
+{
+	const char *b = lie_body ? lie_body : "[]";
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(b), (void *)b, MHD_RESPMEM_MUST_COPY);
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	enum MHD_Result ret = MHD_queue_response(c, 200, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static size_t providers_at(const char *base, const cid *root)
 {
 	char cs[CID_STR_MAX];
@@ -763,6 +777,46 @@ static void test_providers(const gateway_opts *base)
 	resp_free(&r);
 	free(gu);
 	gateway_stop(b);
+
+	/*
+	 * A lying peer answers a pull with a valid record of another root, a
+	 * forged record of this root, and junk: none is taken.
+	 */
+	prov_record other_root, forged_rec;
+	make_record(&other_root, priv, &dir_root, (uint64_t)time(NULL) + 600);
+	make_record(&forged_rec, priv, &gated_root, (uint64_t)time(NULL) + 600);
+	bool signed_ok = prov_record_sign(&other_root, priv) == 0 && prov_record_sign(&forged_rec, priv) == 0;
+	forged_rec.sig[5] ^= 1;
+	char *t1 = record_text(&other_root), *t2 = record_text(&forged_rec);
+	lie_body = xasprintf("[%s,%s,{\"url\":1},7]", t1, t2);
+	free(t1);
+	free(t2);
+	struct MHD_Daemon *liar = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, lying_peer, NULL,
+						   MHD_OPTION_END);
+	const union MHD_DaemonInfo *li = liar ? MHD_get_daemon_info(liar, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+	char liar_url[64];
+	snprintf(liar_url, sizeof(liar_url), "http://127.0.0.1:%u", li ? li->port : 0);
+	const char *liars[] = {liar_url};
+	ob.peers = liars;
+	ok(signed_ok && liar && gateway_start(&b, &ob, "127.0.0.1:0", burl, sizeof(burl)) == 0,
+	   "a gateway whose peer lies");
+	ok(providers_at(burl, &gated_root) == 0, "pull: a forged record, another root's record and junk are not taken");
+	/* (asked as a peer, so B answers from its registry without pulling) */
+	cid_str(cs, &dir_root);
+	gu = url_of(burl, "/lst/v1/providers/%s", cs);
+	http(&r, "GET", gu, as_peer, NULL);
+	j = body_json(&r);
+	ok(r.status == 200 && json_is_array(j) && json_array_size(j) == 0,
+	   "... nor kept for the other root it named");
+	json_decref(j);
+	resp_free(&r);
+	free(gu);
+	cid_str(cs, &file_root);
+	gateway_stop(b);
+	if (liar)
+		MHD_stop_daemon(liar);
+	free(lie_body);
+	lie_body = NULL;
 
 	/* A pull from a peer that cannot be reached answers with what is known. */
 	const char *gone[] = {"http://127.0.0.1:9"};
