@@ -43,31 +43,6 @@ typedef struct {
 	char tx[67];           /* "" when nothing was sent */
 } sale;
 
-/* The fetch's progress bar, and the providers it stopped using and why (output "dropped"). */
-typedef struct {
-	progress pg;
-	json_t *dropped;
-} fetch_ui;
-
-static void on_progress(void *arg, const fetch_progress *p)
-{
-	fetch_ui *u = arg;
-	progress *pg = &u->pg;
-	if (!strcmp(p->event, "peer-dropped")) {
-		json_array_append_new(u->dropped, jsonio_obj("peer", jsonio_str(p->peer_url ? p->peer_url : ""), "reason",
-							     jsonio_str(p->reason ? p->reason : ""), NULL));
-		if (pg->on) {
-			progress_end(pg);
-			fprintf(stderr, "lst-buy: dropped peer '%s'%s%s\n", p->peer_url ? p->peer_url : "?",
-				p->reason ? ": " : "", p->reason ? p->reason : "");
-		}
-	}
-	char extra[64];
-	snprintf(extra, sizeof(extra), "%u peer%s", p->peers_active, p->peers_active == 1 ? "" : "s");
-	pg->total = p->bytes_total;
-	progress_update(pg, p->bytes_done, extra);
-}
-
 /* Ask "buy TITLE for X? [y/N]" on the terminal: 0 yes, -1 no (reported, exit 4). */
 static int confirm(const char *title, const char *price)
 {
@@ -148,36 +123,15 @@ static int obtain(json_t *out, const buy_args *a, const key_entry *e)
 	const book_version *last = &v[n - 1];
 	secret_key k = {NULL};
 	uint8_t *key = sodium_malloc(32);
-	char *home_blocks = home_path("blocks");
 	bstore *s = NULL;
-	char *self = NULL, *key_from = NULL;
+	char *key_from = NULL;
+	json_t *dropped = NULL;
 	fetch_result res = {0};
 	r = keyring_unlock_ask(&k, e);
-	if (r == 0 && home_ensure() < 0)
+	if (r == 0 && !(s = home_store(true)))
 		r = -1;
-	if (r == 0 && !(s = bstore_open(home_blocks)))
-		r = -1;
-	fetch_ui ui = {.dropped = json_array()};
-	uint64_t height = 0; /* our node has the purchase by now: providers behind it wait */
-	if (r == 0 && book_height(&height) < 0)
-		r = -1;
-	if (r == 0) {
-		progress *pg = &ui.pg;
-		progress_begin(pg, "fetching", 0, false);
-		self = swarm_self_gateway();
-		fetch_opts o = {
-			.peers = a->peers,
-			.npeers = a->npeers,
-			.node = rpcc_url(),
-			.priv = k.priv,
-			.self_url = self,
-			.min_height = height,
-			.progress = on_progress,
-			.arg = &ui,
-		};
-		r = swarm_obtain(s, key, &key_from, NULL, &res, &last->root, &o);
-		progress_end(pg);
-	}
+	if (r == 0)
+		r = swarm_obtain_here(s, key, &key_from, NULL, &res, &dropped, k.priv, a->peers, a->npeers, &last->root);
 	if (r == 0) {
 		char cs[CID_STR_MAX];
 		cid_str(cs, &last->root);
@@ -187,14 +141,12 @@ static int obtain(json_t *out, const buy_args *a, const key_entry *e)
 		json_object_set_new(out, "bytes", json_integer((json_int_t)res.bytes));
 		json_object_set_new(out, "from", res.from ? json_incref(res.from) : json_object());
 		json_object_set_new(out, "key_from", key_from ? jsonio_str(key_from) : json_null());
-		json_object_set_new(out, "dropped", json_incref(ui.dropped));
+		json_object_set_new(out, "dropped", dropped ? json_incref(dropped) : json_array());
 	}
-	json_decref(ui.dropped);
+	json_decref(dropped);
 	fetch_result_free(&res);
 	if (s)
 		bstore_close(s);
-	free(home_blocks);
-	free(self);
 	free(key_from);
 	sodium_free(key);
 	secret_free(&k);

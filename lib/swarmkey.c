@@ -7,13 +7,17 @@
 #include "lst.h"
 #include "swarmkey.h"
 #include "access.h"
+#include "book.h"
 #include "buf.h"
 #include "content.h"
 #include "diag.h"
 #include "hex.h"
 #include "home.h"
 #include "http.h"
+#include "jsonio.h"
+#include "progress.h"
 #include "providers.h"
+#include "rpcclient.h"
 #include "seal.h"
 #include "service.h"
 
@@ -290,4 +294,62 @@ int swarm_obtain(bstore *s, uint8_t *key, char **key_from, json_t **manifest, fe
 	else
 		json_decref(m);
 	return r < 0 ? -1 : 0;
+}
+
+/* The fetch's progress bar and the providers it dropped. */
+typedef struct {
+	progress pg;
+	json_t *dropped;
+} obtain_ui;
+
+static void obtain_progress(void *arg, const fetch_progress *p)
+{
+	obtain_ui *u = arg;
+	if (!strcmp(p->event, "peer-dropped")) {
+		json_array_append_new(u->dropped, jsonio_obj("peer", jsonio_str(p->peer_url ? p->peer_url : ""), "reason",
+							     jsonio_str(p->reason ? p->reason : ""), NULL));
+		if (u->pg.on) {
+			progress_end(&u->pg);
+			fprintf(stderr, "%s: dropped peer '%s'%s%s\n", diag_prog(), p->peer_url ? p->peer_url : "?",
+				p->reason ? ": " : "", p->reason ? p->reason : "");
+		}
+	}
+	char extra[64];
+	snprintf(extra, sizeof(extra), "%u peer%s", p->peers_active, p->peers_active == 1 ? "" : "s");
+	u->pg.total = p->bytes_total;
+	progress_update(&u->pg, p->bytes_done, extra);
+}
+
+int swarm_obtain_here(bstore *s, uint8_t *key, char **key_from, json_t **manifest, fetch_result *res,
+		      json_t **dropped, const uint8_t priv[32], const char *const *peers, size_t npeers,
+		      const cid *root)
+{
+	uint64_t height;
+	*key_from = NULL;
+	if (dropped)
+		*dropped = NULL;
+	memset(res, 0, sizeof(*res));
+	if (book_height(&height) < 0)
+		return -1;
+	obtain_ui ui = {.dropped = json_array()};
+	char *self = swarm_self_gateway();
+	fetch_opts o = {
+		.peers = peers,
+		.npeers = npeers,
+		.node = rpcc_url(),
+		.priv = priv,
+		.self_url = self,
+		.min_height = height,
+		.progress = obtain_progress,
+		.arg = &ui,
+	};
+	progress_begin(&ui.pg, "fetching", 0, false);
+	int r = swarm_obtain(s, key, key_from, manifest, res, root, &o);
+	progress_end(&ui.pg);
+	free(self);
+	if (dropped)
+		*dropped = ui.dropped;
+	else
+		json_decref(ui.dropped);
+	return r;
 }

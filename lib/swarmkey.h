@@ -59,4 +59,17 @@ int swarm_obtain(bstore *s, uint8_t *key, char **key_from, json_t **manifest, fe
  */
 char *swarm_self_gateway(void);
 
+/*
+ * swarm_obtain as a reader's command runs it (lst-buy, lst read): with
+ * the home's key priv and the node of rpcc_url(), which lists providers
+ * and whose height now (holding a purchase just made) goes as
+ * X-Lst-Height; this home's gateway (swarm_self_gateway) is announced; a
+ * progress bar on a TTY, and a line on stderr for each provider dropped.
+ * *dropped (when not NULL) gets a JSON array of {"peer","reason"}, the
+ * providers the fetch stopped using. 0 or -1 (reported, as swarm_obtain).
+ */
+int swarm_obtain_here(bstore *s, uint8_t *key, char **key_from, json_t **manifest, fetch_result *res,
+		      json_t **dropped, const uint8_t priv[32], const char *const *peers, size_t npeers,
+		      const cid *root) LST_WUR;
+
 #endif

@@ -20,7 +20,6 @@
 #include "keyring.h"
 #include "opt.h"
 #include "pass.h"
-#include "progress.h"
 #include "rpcclient.h"
 #include "swarmkey.h"
 
@@ -86,15 +85,6 @@ static int pick_version(size_t *idx, const book_version *v, size_t n, const read
 	return -1;
 }
 
-static void on_progress(void *arg, const fetch_progress *p)
-{
-	progress *pg = arg;
-	char extra[64];
-	snprintf(extra, sizeof(extra), "%u peer%s", p->peers_active, p->peers_active == 1 ? "" : "s");
-	pg->total = p->bytes_total;
-	progress_update(pg, p->bytes_done, extra);
-}
-
 /*
  * The manifest of root, with its key: from the home when both are here,
  * else obtained from the swarm (without paying: the providers check the
@@ -113,32 +103,14 @@ static int open_version(json_t **m, uint8_t *key, bstore *s, const cid *root, co
 	if (keyring_find(&e, NULL) < 0)
 		return -1;
 	int r = keyring_unlock_ask(&sk, &e);
-	char *self = NULL, *from = NULL;
+	char *from = NULL;
 	fetch_result res = {0};
-	uint64_t height = 0; /* what our node has seen (a purchase just made): providers behind it wait */
-	if (r == 0 && book_height(&height) < 0)
-		r = -1;
 	if (r == 0) {
-		progress pg;
-		progress_begin(&pg, "fetching", 0, false);
-		self = swarm_self_gateway();
-		fetch_opts o = {
-			.peers = a->peers,
-			.npeers = a->npeers,
-			.node = rpcc_url(),
-			.priv = sk.priv,
-			.self_url = self,
-			.min_height = height,
-			.progress = on_progress,
-			.arg = &pg,
-		};
-		r = swarm_obtain(s, key, &from, m, &res, root, &o);
-		progress_end(&pg);
+		r = swarm_obtain_here(s, key, &from, m, &res, NULL, sk.priv, a->peers, a->npeers, root);
 		if (r < 0 && diag_status() == LST_EREFUSED)
 			diag_hint("buy it with: lst-buy %s", a->arg);
 	}
 	fetch_result_free(&res);
-	free(self);
 	free(from);
 	secret_free(&sk);
 	keyring_entry_free(&e);
