@@ -92,6 +92,7 @@ $(B)/test/%: $(B)/test/unit/%.o $(UNIT_LIB) $(B)/liblst.a
 	@mkdir -p $(dir $@)
 	$(QLD)$(CC) $(LDFLAGS) -o $@ $< $(UNIT_LIB) $(B)/liblst.a $(LIBS)
 $(UNIT_SRCS:%.c=$(B)/%.o) $(UNIT_LIB): $(wildcard test/unit/*.h)
+$(BENCH_SRCS:%.c=$(B)/%.o): $(wildcard test/bench/*.h)
 
 $(B)/bench/%: $(B)/test/bench/%.o $(B)/liblst.a
 	@mkdir -p $(dir $@)

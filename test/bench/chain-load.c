@@ -10,6 +10,7 @@
  * {"txs","seconds","committed_tx_per_s","balance_req_per_s","recover_per_s"}.
  */
 #include "lst.h"
+#include "bench.h"
 #include "addr.h"
 #include "buf.h"
 #include "diag.h"
@@ -26,42 +27,13 @@
 static const char *url;
 static uint64_t chain_id;
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static size_t sink(char *p, size_t s, size_t n, void *ud)
-{
-	buf_add(ud, p, s * n);
-	return s * n;
-}
-
-/* POST body, response into out. */
-static int post(CURL *c, buf *out, const char *body, size_t len)
-{
-	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-	buf_reset(out);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
-	CURLcode r = curl_easy_perform(c);
-	curl_slist_free_all(h);
-	return r == CURLE_OK ? 0 : -1;
-}
-
 static json_t *call(CURL *c, const char *method, json_t *params)
 {
 	json_t *req = json_pack("{s:s,s:i,s:s,s:o}", "jsonrpc", "2.0", "id", 1, "method", method, "params", params);
 	char *body = json_dumps(req, JSON_COMPACT);
 	buf out = BUF_INIT;
 	json_t *res = NULL;
-	if (post(c, &out, body, strlen(body)) == 0) {
+	if (bench_post(c, url, &out, body, strlen(body)) == 0) {
 		json_t *j = json_loadb((const char *)out.p, out.len, 0, NULL);
 		res = json_incref(json_object_get(j, "result"));
 		if (!res)
@@ -74,32 +46,16 @@ static json_t *call(CURL *c, const char *method, json_t *params)
 	return res;
 }
 
-static uint64_t qty(json_t *j)
-{
-	return j ? strtoull(json_string_value(j), NULL, 16) : 0;
-}
-
 static char *sign_transfer(const uint8_t priv[32], const uint8_t from[20], uint64_t nonce, const uint8_t to[20],
 			   uint64_t value)
 {
-	tx t;
-	buf raw = BUF_INIT;
-	tx_init(&t);
-	t.type = 2;
-	t.has_chain_id = true;
-	t.chain_id = chain_id;
-	t.nonce = nonce;
-	t.gas = 21000;
-	t.max_fee = u256_from_u64(100);
-	t.max_priority_fee = u256_from_u64(1);
-	t.has_to = true;
-	memcpy(t.to, to, 20);
-	t.value = u256_from_u64(value);
-	if (tx_sign(&t, &raw, priv, from) < 0)
-		abort();
-	char *hex = hex_encode_alloc(raw.p, raw.len);
-	buf_free(&raw);
-	return hex;
+	u256 v = u256_from_u64(value);
+	return bench_sign(priv, from, chain_id, nonce, to, &v, NULL, 0, NULL);
+}
+
+static uint64_t qty(json_t *j)
+{
+	return j ? strtoull(json_string_value(j), NULL, 16) : 0;
 }
 
 /*
@@ -133,7 +89,7 @@ static void *send_range(void *arg)
 		buf_addc(&body, ']');
 		if (!in_batch)
 			break;
-		if (post(c, &out, (const char *)body.p, body.len) < 0) {
+		if (bench_post(c, url, &out, (const char *)body.p, body.len) < 0) {
 			j->refused += j->batch;
 			continue;
 		}
@@ -161,8 +117,8 @@ static void *balance_loop(void *arg)
 	char body[256];
 	int len = snprintf(body, sizeof(body),
 			   "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getBalance\",\"params\":[\"%s\",\"latest\"]}", j->addr);
-	while (now() < j->until) {
-		if (post(c, &out, body, (size_t)len) == 0 && out.len)
+	while (bench_now() < j->until) {
+		if (bench_post(c, url, &out, body, (size_t)len) == 0 && out.len)
 			j->n++;
 	}
 	buf_free(&out);
@@ -211,7 +167,7 @@ int main(int argc, char **argv)
 	}
 
 	/* Pre-sign the load: each key sends ntx/nkeys transfers to fresh addresses. */
-	double t0 = now();
+	double t0 = bench_now();
 	char **raws = xmalloc(ntx * sizeof(char *));
 	for (size_t i = 0; i < ntx; i++) {
 		size_t k = i % nkeys;
@@ -224,21 +180,21 @@ int main(int argc, char **argv)
 		memcpy(to, h, 20);
 		raws[i] = sign_transfer(privs[k], addrs[k], i / nkeys, to, 1);
 	}
-	double signing = now() - t0;
+	double signing = bench_now() - t0;
 
 	/* Recovery rate of this machine, for the ratio. */
 	uint8_t d[32] = {1}, sig[64], pub[65];
 	int recid;
 	if (secp_sign(sig, &recid, fpriv, d) < 0)
 		return 1;
-	double r0 = now();
+	double r0 = bench_now();
 	for (int i = 0; i < 20000; i++)
 		if (secp_recover(pub, sig, recid, d, false) < 0)
 			return 1;
-	double recover_rate = 20000 / (now() - r0);
+	double recover_rate = 20000 / (bench_now() - r0);
 
 	uint64_t h0 = qty(call(c, "eth_blockNumber", json_array()));
-	double s0 = now();
+	double s0 = bench_now();
 	pthread_t *th = xmalloc(conns * sizeof(pthread_t));
 	sender_job *jobs = xcalloc(conns, sizeof(sender_job));
 	for (size_t i = 0; i < conns; i++) {
@@ -250,7 +206,7 @@ int main(int argc, char **argv)
 		pthread_join(th[i], NULL);
 		refused += jobs[i].refused;
 	}
-	double sent = now() - s0;
+	double sent = bench_now() - s0;
 	/*
 	 * Committed: every key's nonce reaches its share. A bounded pool may
 	 * refuse or evict transactions waiting behind a gap (as a node under
@@ -271,7 +227,7 @@ int main(int argc, char **argv)
 		char *qs = json_dumps(q, JSON_COMPACT);
 		json_decref(q);
 		buf nonces = BUF_INIT;
-		int pr = post(c, &nonces, qs, strlen(qs));
+		int pr = bench_post(c, url, &nonces, qs, strlen(qs));
 		free(qs);
 		json_t *ans = pr == 0 ? json_loadb((const char *)nonces.p, nonces.len, 0, NULL) : NULL;
 		buf_free(&nonces);
@@ -295,9 +251,9 @@ int main(int argc, char **argv)
 			break;
 		buf_addc(&body, ']');
 		/* The front of each key's gap is ready work: a full pool makes room for it. */
-		if (!first && post(c, &out, (const char *)body.p, body.len) < 0)
+		if (!first && bench_post(c, url, &out, (const char *)body.p, body.len) < 0)
 			fprintf(stderr, "chain-load: resend failed\n");
-		if (now() - s0 > 900) {
+		if (bench_now() - s0 > 900) {
 			fprintf(stderr, "chain-load: not all committed after 900 s (%zu keys behind)\n", behind);
 			break;
 		}
@@ -306,12 +262,12 @@ int main(int argc, char **argv)
 	}
 	buf_free(&body);
 	buf_free(&out);
-	double elapsed = now() - s0;
+	double elapsed = bench_now() - s0;
 	uint64_t h1 = qty(call(c, "eth_blockNumber", json_array()));
 
 	/* eth_getBalance rate over conns keep-alive connections, 3 s. */
 	bal_job *bj = xcalloc(conns, sizeof(bal_job));
-	double until = now() + 3;
+	double until = bench_now() + 3;
 	for (size_t i = 0; i < conns; i++) {
 		bj[i] = (bal_job){until, 0, fstr};
 		pthread_create(&th[i], NULL, balance_loop, &bj[i]);

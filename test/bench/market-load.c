@@ -12,6 +12,7 @@
  * Prints JSON: {"purchases","seconds","committed_per_s","sales",...}.
  */
 #include "lst.h"
+#include "bench.h"
 #include "addr.h"
 #include "book.h"
 #include "buf.h"
@@ -32,71 +33,6 @@
 
 static const char *url;
 static uint64_t chain_id;
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void nap(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
-}
-
-static size_t sink(char *p, size_t s, size_t n, void *ud)
-{
-	buf_add(ud, p, s * n);
-	return s * n;
-}
-
-/* POST body, response into out. */
-static int post(CURL *c, buf *out, const char *body, size_t len)
-{
-	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-	buf_reset(out);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
-	CURLcode r = curl_easy_perform(c);
-	curl_slist_free_all(h);
-	return r == CURLE_OK ? 0 : -1;
-}
-
-/* A signed type-2 transaction as 0x-hex, malloc'd. */
-static char *sign(const uint8_t priv[32], const uint8_t from[20], uint64_t nonce, const uint8_t to[20],
-		  const u256 *value, const buf *data)
-{
-	tx t;
-	buf raw = BUF_INIT;
-	tx_init(&t);
-	t.type = 2;
-	t.has_chain_id = true;
-	t.chain_id = chain_id;
-	t.nonce = nonce;
-	t.gas = data ? 200000 : 21000;
-	t.max_fee = u256_from_u64(100);
-	t.max_priority_fee = u256_from_u64(1);
-	t.has_to = true;
-	memcpy(t.to, to, 20);
-	t.value = *value;
-	if (data) {
-		t.data = xmalloc(data->len);
-		memcpy(t.data, data->p, data->len);
-		t.data_len = data->len;
-	}
-	if (tx_sign(&t, &raw, priv, from) < 0)
-		abort();
-	tx_free(&t);
-	char *hex = hex_encode_alloc(raw.p, raw.len);
-	buf_free(&raw);
-	return hex;
-}
 
 /* A sender and its pre-signed transactions, nonces 0.. in order (base: its first nonce). */
 typedef struct {
@@ -142,7 +78,7 @@ static void *send_lanes(void *arg)
 		buf_addc(&body, ']');
 		if (!in_batch)
 			break;
-		if (post(c, &out, (const char *)body.p, body.len) < 0) {
+		if (bench_post(c, url, &out, (const char *)body.p, body.len) < 0) {
 			j->refused += in_batch;
 			continue;
 		}
@@ -163,7 +99,7 @@ static void *send_lanes(void *arg)
  */
 static double run_lanes(CURL *c, lane *lanes, size_t nlanes, size_t conns, size_t *refused)
 {
-	double s0 = now();
+	double s0 = bench_now();
 	pthread_t *th = xmalloc(conns * sizeof(pthread_t));
 	sender_job *jobs = xcalloc(conns, sizeof(sender_job));
 	for (size_t i = 0; i < conns; i++) {
@@ -179,7 +115,7 @@ static double run_lanes(CURL *c, lane *lanes, size_t nlanes, size_t conns, size_
 	bool *done = xcalloc(nlanes, sizeof(bool));
 	size_t left = nlanes;
 	buf q = BUF_INIT, ans = BUF_INIT, resend = BUF_INIT, out = BUF_INIT;
-	double last_progress = now();
+	double last_progress = bench_now();
 	while (left) {
 		size_t before = left, nresend = 0;
 		buf_reset(&resend);
@@ -201,7 +137,7 @@ static double run_lanes(CURL *c, lane *lanes, size_t nlanes, size_t conns, size_
 			buf_addc(&q, ']');
 			if (!m)
 				break;
-			json_t *arr = post(c, &ans, (const char *)q.p, q.len) == 0 ? json_loadb((const char *)ans.p, ans.len, 0, NULL) : NULL;
+			json_t *arr = bench_post(c, url, &ans, (const char *)q.p, q.len) == 0 ? json_loadb((const char *)ans.p, ans.len, 0, NULL) : NULL;
 			size_t i;
 			json_t *e;
 			json_array_foreach(arr, i, e) {
@@ -217,7 +153,7 @@ static double run_lanes(CURL *c, lane *lanes, size_t nlanes, size_t conns, size_
 					continue;
 				}
 				/* Stalled: resend the front of the gap. */
-				if (now() - last_progress > 2)
+				if (bench_now() - last_progress > 2)
 					for (uint64_t n = have - l->base; n < l->n && n < have - l->base + 20; n++, nresend++)
 						buf_addf(&resend, "%s{\"jsonrpc\":\"2.0\",\"id\":%zu,\"method\":\"eth_sendRawTransaction\",\"params\":[\"%s\"]}",
 							 nresend ? "," : "", nresend, l->raws[n]);
@@ -225,21 +161,21 @@ static double run_lanes(CURL *c, lane *lanes, size_t nlanes, size_t conns, size_
 			json_decref(arr);
 		}
 		if (left < before)
-			last_progress = now();
+			last_progress = bench_now();
 		if (nresend) {
 			buf_addc(&resend, ']');
-			if (post(c, &out, (const char *)resend.p, resend.len) < 0)
+			if (bench_post(c, url, &out, (const char *)resend.p, resend.len) < 0)
 				fprintf(stderr, "market-load: resend failed\n");
 		}
 		if (!left)
 			break;
-		if (now() - s0 > 900) {
+		if (bench_now() - s0 > 900) {
 			fprintf(stderr, "market-load: %zu of %zu senders not committed after 900 s\n", left, nlanes);
 			break;
 		}
-		nap(100);
+		bench_nap(100);
 	}
-	double t = left ? -1 : now() - s0;
+	double t = left ? -1 : bench_now() - s0;
 	buf_free(&q);
 	buf_free(&ans);
 	buf_free(&resend);
@@ -310,30 +246,30 @@ int main(int argc, char **argv)
 		secp_keygen(fprivs[f]);
 		if (secp_address_from_priv(mid[f].addr, fprivs[f]) < 0)
 			return 1;
-		top->raws[f] = sign(fpriv, faddr, fnonce + f, mid[f].addr, &fund, NULL);
+		top->raws[f] = bench_sign(fpriv, faddr, chain_id, fnonce + f, mid[f].addr, &fund, NULL, 0, NULL);
 		size_t first = f * PER_FUNDER, end = first + PER_FUNDER < nbuy ? first + PER_FUNDER : nbuy;
 		mid[f].n = end - first;
 		mid[f].raws = xmalloc(mid[f].n * sizeof(char *));
 		for (size_t i = first; i < end; i++)
-			mid[f].raws[i - first] = sign(fprivs[f], mid[f].addr, i - first, buys[i].addr, &price, NULL);
+			mid[f].raws[i - first] = bench_sign(fprivs[f], mid[f].addr, chain_id, i - first, buys[i].addr, &price, NULL, 0, NULL);
 	}
 	size_t refused_funding = 0, refused = 0;
-	double fund_s = now();
+	double fund_s = bench_now();
 	if (run_lanes(c, top, 1, 1, &refused_funding) < 0 || run_lanes(c, mid, nfund, conns, &refused_funding) < 0)
 		return 1;
-	fund_s = now() - fund_s;
+	fund_s = bench_now() - fund_s;
 
 	/* Pre-sign the purchases: buy(book) at the price, nonce 0 of each buyer. */
 	buf cd = BUF_INIT;
 	if (book_call_buy(&cd, book) < 0)
 		return 1;
-	double t0 = now();
+	double t0 = bench_now();
 	for (size_t i = 0; i < nbuy; i++) {
 		buys[i].n = 1;
 		buys[i].raws = xmalloc(sizeof(char *));
-		buys[i].raws[0] = sign(bprivs[i], buys[i].addr, 0, market, &price, &cd);
+		buys[i].raws[0] = bench_sign(bprivs[i], buys[i].addr, chain_id, 0, market, &price, cd.p, cd.len, NULL);
 	}
-	double signing = now() - t0;
+	double signing = bench_now() - t0;
 
 	json_t *bn;
 	uint64_t h0 = 0, h1 = 0;

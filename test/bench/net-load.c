@@ -30,6 +30,7 @@
  * committed in time.
  */
 #include "lst.h"
+#include "bench.h"
 #include "addr.h"
 #include "buf.h"
 #include "diag.h"
@@ -55,22 +56,9 @@ static uint64_t *send_ns, *commit_ns;
 static char **raws;
 static size_t ntx, nkeys, conns, batch_size;
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static uint64_t stamp(void)
 {
-	return (uint64_t)((now() - t_start) * 1e9) + 1;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
+	return (uint64_t)((bench_now() - t_start) * 1e9) + 1;
 }
 
 LST_NORETURN static void die(const char *fmt, ...)
@@ -130,7 +118,7 @@ static json_t *call(CURL *c, const char *u, const char *method, json_t *params)
 			break;
 		if (attempt == 4)
 			die("%s: %s", method, err);
-		sleep_ms(200);
+		bench_nap(200);
 	}
 	json_t *j = json_loadb((const char *)out.p, out.len, 0, NULL);
 	res = json_incref(json_object_get(j, "result"));
@@ -162,27 +150,8 @@ static uint64_t call_qty(CURL *c, const char *u, const char *method, json_t *par
 static char *sign_transfer(const uint8_t priv[32], const uint8_t from[20], uint64_t nonce, const uint8_t to[20],
 			   uint64_t value, uint8_t hash[32])
 {
-	tx t;
-	buf raw = BUF_INIT;
-	tx_init(&t);
-	t.type = 2;
-	t.has_chain_id = true;
-	t.chain_id = chain_id;
-	t.nonce = nonce;
-	t.gas = 21000;
-	t.max_fee = u256_from_u64(100);
-	t.max_priority_fee = u256_from_u64(1);
-	t.has_to = true;
-	memcpy(t.to, to, 20);
-	t.value = u256_from_u64(value);
-	if (tx_sign(&t, &raw, priv, from) < 0)
-		abort();
-	if (hash)
-		memcpy(hash, t.hash, 32);
-	char *hex = hex_encode_alloc(raw.p, raw.len);
-	buf_free(&raw);
-	tx_free(&t);
-	return hex;
+	u256 v = u256_from_u64(value);
+	return bench_sign(priv, from, chain_id, nonce, to, &v, NULL, 0, hash);
 }
 
 /* ---- sending ---- */
@@ -331,7 +300,7 @@ static void *watcher(void *arg)
 		}
 		if (__atomic_load_n(&n_committed, __ATOMIC_RELAXED) == ntx)
 			break;
-		sleep_ms(20);
+		bench_nap(20);
 	}
 	curl_easy_cleanup(c);
 	return NULL;
@@ -356,7 +325,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: net-load RPC-URLS FUNDER-PRIVKEY CHAIN-ID [TXS] [KEYS] [CONNS]\n");
 		return 2;
 	}
-	t_start = now();
+	t_start = bench_now();
 	char *ul = xstrdup(argv[1]);
 	urls = xmalloc((strlen(ul) / 2 + 2) * sizeof(char *));
 	for (char *save = NULL, *p = strtok_r(ul, ",", &save); p; p = strtok_r(NULL, ",", &save))
@@ -416,22 +385,22 @@ int main(int argc, char **argv)
 		raws = saved;
 		ntx = saved_n;
 	}
-	double f0 = now();
+	double f0 = bench_now();
 	for (;;) {
 		uint64_t n = call_qty(c, urls[0], "eth_getTransactionCount", json_pack("[s,s]", fstr, "latest"));
 		if (n >= fnonce + nkeys)
 			break;
-		if (now() - f0 > 120)
+		if (bench_now() - f0 > 120)
 			die("funding: only %llu of %zu funding txs committed after 120 s",
 			    (unsigned long long)(n - fnonce), nkeys);
-		sleep_ms(100);
+		bench_nap(100);
 	}
 	for (size_t i = 0; i < nkeys; i++)
 		free(fund[i]);
 	free(fund);
 
 	/* Pre-sign the load: tx i is key i % nkeys's nonce i / nkeys, to a fresh address. */
-	double s0 = now();
+	double s0 = bench_now();
 	raws = xmalloc(ntx * sizeof(char *));
 	hmap_init(&by_hash, 32);
 	for (size_t i = 0; i < ntx; i++) {
@@ -445,7 +414,7 @@ int main(int argc, char **argv)
 		if (hmap_put(&by_hash, txh, (void *)(uintptr_t)(i + 1)))
 			die("two txs with one hash");
 	}
-	double signing = now() - s0;
+	double signing = bench_now() - s0;
 
 	/*
 	 * Recovery rate of one core, as chain-load measures it, but the best
@@ -458,11 +427,11 @@ int main(int argc, char **argv)
 		die("cannot sign");
 	double recover_rate = 0;
 	for (int run = 0; run < 5; run++) {
-		double r0 = now();
+		double r0 = bench_now();
 		for (int i = 0; i < 4000; i++)
 			if (secp_recover(pub, sig, recid, d, false) < 0)
 				die("cannot recover");
-		double r = 4000 / (now() - r0);
+		double r = 4000 / (bench_now() - r0);
 		if (r > recover_rate)
 			recover_rate = r;
 	}
@@ -473,7 +442,7 @@ int main(int argc, char **argv)
 	pthread_t wth;
 	pthread_create(&wth, NULL, watcher, NULL);
 
-	double send0 = now();
+	double send0 = bench_now();
 	pthread_t *th = xmalloc(conns * sizeof(pthread_t));
 	sender_job *jobs = xcalloc(conns, sizeof(sender_job));
 	for (size_t i = 0; i < conns; i++) {
@@ -490,7 +459,7 @@ int main(int argc, char **argv)
 		if (jobs[i].st.refused && !total.first_refusal[0])
 			memcpy(total.first_refusal, jobs[i].st.first_refusal, sizeof(total.first_refusal));
 	}
-	double send_s = now() - send0;
+	double send_s = bench_now() - send0;
 	if (total.refused)
 		fprintf(stderr, "net-load: first pass: %zu of %zu refused (%s); sending them again\n", total.refused, ntx,
 			total.first_refusal);
@@ -501,7 +470,7 @@ int main(int argc, char **argv)
 	 * for stall_s, send the first uncommitted tx of every key again.
 	 */
 	size_t resent = 0, stalls = 0, last_n = 0;
-	double last_progress = now();
+	double last_progress = bench_now();
 	bool timed_out = false;
 	size_t *list = xmalloc((ntx + 1) * sizeof(size_t));
 	uint64_t *next = xcalloc(nkeys, sizeof(uint64_t)); /* first uncommitted nonce per key */
@@ -514,19 +483,19 @@ int main(int argc, char **argv)
 			break;
 		if (n != last_n) {
 			last_n = n;
-			last_progress = now();
+			last_progress = bench_now();
 		}
-		if (now() - send0 > timeout) {
+		if (bench_now() - send0 > timeout) {
 			timed_out = true;
 			break;
 		}
-		bool stalled = now() - last_progress > stall_s;
+		bool stalled = bench_now() - last_progress > stall_s;
 		if (stalled) {
 			stalls++;
 			fprintf(stderr, "net-load: no commits for %.0f s (%zu of %zu committed, watcher at block %llu); "
 				"sending the first uncommitted tx of each unfinished key again\n",
 				stall_s, n, ntx, (unsigned long long)__atomic_load_n(&h_seen, __ATOMIC_RELAXED));
-			last_progress = now();
+			last_progress = bench_now();
 		}
 		for (size_t k = 0; k < nkeys; k++) {
 			while (next[k] * nkeys + k < ntx && __atomic_load_n(&commit_ns[next[k] * nkeys + k], __ATOMIC_RELAXED))
@@ -551,7 +520,7 @@ int main(int argc, char **argv)
 			send_list(rc[conn % nurls], urls[conn % nurls], list, m, &st);
 			resent += m;
 		}
-		sleep_ms(500);
+		bench_nap(500);
 	}
 	watch_stop = 1;
 	pthread_join(wth, NULL);
