@@ -58,3 +58,11 @@ transfer() {
 rpc() {
 	curl -s -X POST -H 'Content-Type: application/json' --data "$1" "$RPC"
 }
+
+# git_author: git commits in this test by a fixed author, ignoring the
+# machine's git configuration (for tests that make a book's repository).
+git_author() {
+	export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+	export GIT_AUTHOR_NAME=Author GIT_AUTHOR_EMAIL=author@example.org
+	export GIT_COMMITTER_NAME=Author GIT_COMMITTER_EMAIL=author@example.org
+}

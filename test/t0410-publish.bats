@@ -10,9 +10,7 @@ ONE_LST=1000000000000000000
 
 setup() {
 	export LST_HOME="$BATS_TEST_TMPDIR/home"
-	export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
-	export GIT_AUTHOR_NAME=Author GIT_AUTHOR_EMAIL=author@example.org
-	export GIT_COMMITTER_NAME=Author GIT_COMMITTER_EMAIL=author@example.org
+	git_author
 	start_chain
 	REPO="$BATS_TEST_TMPDIR/book"
 	git init -q "$REPO"
