@@ -42,6 +42,7 @@ typedef struct contract_env {
 	const uint8_t *foundation; /* 20 bytes: the genesis foundation, admin until governance */
 	uint64_t service_fee_bps;  /* genesis: the foundation's share of a sale, in basis points */
 	u256 listing_fee;          /* genesis: the price of publishing a book, in Photons */
+	uint64_t subscription_period; /* genesis: seconds per subscription period, 0 calendar months (UTC) */
 	/*
 	 * State-changing functions revert when set. Ethereum runs eth_call
 	 * and eth_estimateGas of a transfer to completion on a state that is

@@ -187,6 +187,7 @@ static void env_init(contract_env *env, exec_ctx *x, const uint8_t *caller, cons
 	env->service_fee_bps = x->info->service_fee_bps;
 	if (x->info->listing_fee)
 		env->listing_fee = *x->info->listing_fee;
+	env->subscription_period = x->info->subscription_period;
 	env->readonly = readonly;
 	env->balance = env_balance;
 	env->transfer = env_transfer;

@@ -24,6 +24,7 @@ typedef struct {
 	const uint8_t *foundation;  /* 20 bytes: genesis foundation (the admin until governance) */
 	uint64_t service_fee_bps;   /* genesis: the foundation's share of a sale, basis points */
 	const u256 *listing_fee;    /* genesis: what publishing a book costs (Photons) */
+	uint64_t subscription_period; /* genesis: seconds per period, 0 calendar months */
 } exec_block_info;
 
 typedef struct {

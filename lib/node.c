@@ -467,7 +467,7 @@ static int apply_block(node *n, fullblock *b, const commit *c)
 	bi.h = b->h;
 	memcpy(bi.hash, b->hash, 32);
 	exec_block_info info = {b->h.height, b->h.time, n->g.supply, n->g.chain_id, n->g.foundation,
-				n->g.service_fee_bps, &n->g.listing_fee};
+				n->g.service_fee_bps, &n->g.listing_fee, n->g.subscription_period};
 	buf cb = BUF_INIT, lc = BUF_INIT, sk = BUF_INIT;
 	int r = state_begin(n->writer);
 	if (r == 0)

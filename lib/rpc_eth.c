@@ -612,7 +612,7 @@ static int m_call(rpc_ctx *c, json_t *p, json_t **out)
 	block_info h;
 	head(c, &h);
 	exec_block_info info = {h.h.height + 1, h.h.time + 1, c->n->g.supply, c->n->g.chain_id, c->n->g.foundation,
-				c->n->g.service_fee_bps, &c->n->g.listing_fee};
+				c->n->g.service_fee_bps, &c->n->g.listing_fee, c->n->g.subscription_period};
 	if (exec_call(c->st, &ok, &ret, &info, from, to, &value, data.p, data.len) < 0) {
 		rpc_fail(c, RPC_INTERNAL, "call failed: database error");
 		goto out;
