@@ -296,14 +296,18 @@ int book_call_buy(buf *out, const uint8_t book[32])
 
 /* ---- views ---- */
 
-static void report_node(int code, const char *msg, const char *what)
+static const char *const MARKET_SIGS[] = {SIG_PUBLISH, SIG_SET_PRICE, SIG_ADD_VERSION, SIG_BUY};
+static const book_contract MARKET = {MARKET_ADDRESS, "the market", "no such book", MARKET_SIGS,
+				     ARRAY_SIZE(MARKET_SIGS)};
+
+static void report_node(int code, const char *msg, const book_contract *c, const char *what)
 {
 	if (code == RPCC_E_TRANSPORT) {
 		diag_error(LST_EUNAVAIL, "%s", msg);
 		diag_hint("start one with 'lst node start' (lst-chain daemon --detach), or point --rpc at one");
 		return;
 	}
-	diag_error(code == 3 ? LST_EREFUSED : LST_EFAIL, "cannot read %s from the market: %s", what, msg);
+	diag_error(code == 3 ? LST_EREFUSED : LST_EFAIL, "cannot read %s from %s: %s", what, c->name, msg);
 }
 
 /* A revert's reason from the node's message ("execution reverted: R"). */
@@ -317,50 +321,74 @@ static const char *revert_reason(const char *msg)
 	return msg[0] ? msg : "no reason given";
 }
 
-/* eth_call of calldata cd; *ret malloc'd. 0, 1 reverted "no such book", -1 (reported). */
-static int eth_call(uint8_t **ret, size_t *rlen, const buf *cd, const char *what)
+/*
+ * eth_call of calldata cd to c, from `from` (NULL: none) with value (NULL:
+ * none); *ret malloc'd unless ret is NULL. 0, 1 reverted (its message in
+ * msg), -1 (reported, what naming the subject).
+ */
+static int eth_call(uint8_t **ret, size_t *rlen, char *msg, size_t msglen, const book_contract *c,
+		    const char *from, const u256 *value, const buf *cd, const char *what)
 {
-	char to[ADDR_STR], msg[512];
+	char to[ADDR_STR], v[67];
 	int code;
 	json_t *res = NULL;
-	addr_to_str(to, MARKET_ADDRESS);
+	addr_to_str(to, c->address);
 	char *data = hex_encode_alloc(cd->p, cd->len);
 	json_t *call = json_pack("{s:s,s:s}", "to", to, "data", data);
 	free(data);
-	if (rpcc_call_quiet(&res, &code, msg, sizeof(msg), "eth_call", json_pack("[o,s]", call, "latest")) < 0) {
-		if (code == 3 && strstr(msg, "no such book"))
+	if (from)
+		json_object_set_new(call, "from", json_string(from));
+	if (value) {
+		u256_to_hex(v, value);
+		json_object_set_new(call, "value", json_string(v));
+	}
+	if (rpcc_call_quiet(&res, &code, msg, msglen, "eth_call", json_pack("[o,s]", call, "latest")) < 0) {
+		if (code == 3)
 			return 1;
-		report_node(code, msg, what);
+		report_node(code, msg, c, what);
 		return -1;
 	}
 	const char *hex = json_string_value(res);
-	int r = hex && hex_decode_alloc(ret, rlen, hex) == 0 ? 0 : -1;
+	int r = !ret || (hex && hex_decode_alloc(ret, rlen, hex) == 0) ? 0 : -1;
 	json_decref(res);
 	if (r < 0)
 		return diag_error(LST_EFAIL, "the node sent a bad answer about %s", what);
 	return 0;
 }
 
-/* Call sig(args) and decode its answer as types into out[0..want). */
-static int view(abi_value *out, size_t want, const char *types, const char *sig, const abi_value *args,
-		size_t nargs, const char *what)
+int book_contract_view(abi_value *out, size_t want, const book_contract *c, const char *types, const char *sig,
+		       const abi_value *args, size_t nargs, const char *what)
 {
 	buf cd = BUF_INIT;
 	uint8_t *ret = NULL;
 	size_t rlen = 0, n = 0;
-	if (encode(&cd, sig, args, nargs) < 0) {
+	char msg[512];
+	if (abi_encode_call(&cd, sig, args, nargs) < 0) {
 		buf_free(&cd);
+		return diag_error(LST_EFAIL, "cannot encode the call '%s' to %s", sig, c->name);
+	}
+	int r = eth_call(&ret, &rlen, msg, sizeof(msg), c, NULL, NULL, &cd, what);
+	buf_free(&cd);
+	if (r == 1) {
+		if (c->notfound && strstr(msg, c->notfound))
+			return 1;
+		report_node(3, msg, c, what);
 		return -1;
 	}
-	int r = eth_call(&ret, &rlen, &cd, what);
-	buf_free(&cd);
 	if (r == 0 && (abi_decode(out, want, &n, types, ret, rlen) < 0 || n != want)) {
 		if (n)
 			abi_free(out, n);
-		r = diag_error(LST_EFAIL, "the market's answer about %s is not (%s)", what, types);
+		r = diag_error(LST_EFAIL, "the answer of %s about %s is not (%s)", c->name, what, types);
 	}
 	free(ret);
 	return r;
+}
+
+/* Call sig(args) on the market and decode its answer as types into out[0..want). */
+static int view(abi_value *out, size_t want, const char *types, const char *sig, const abi_value *args,
+		size_t nargs, const char *what)
+{
+	return book_contract_view(out, want, &MARKET, types, sig, args, nargs, what);
 }
 
 static char *dup_value(const abi_value *v)
@@ -528,70 +556,117 @@ int book_chain_id(uint64_t *out)
 
 /* ---- sending ---- */
 
-/* The market function calldata calls, for messages. */
-static const char *call_name(const buf *cd)
+/* The function of c that calldata calls, for messages: its name, up to '(' (at most 63 bytes). */
+static void call_name(char out[64], const book_contract *c, const buf *cd)
 {
-	static const struct {
-		const char *sig, *name;
-	} fns[] = {{SIG_PUBLISH, "publish"}, {SIG_SET_PRICE, "setPrice"}, {SIG_ADD_VERSION, "addVersion"},
-		   {SIG_BUY, "buy"}};
-	for (size_t i = 0; cd->len >= 4 && i < ARRAY_SIZE(fns); i++) {
+	snprintf(out, 64, "the call");
+	for (size_t i = 0; cd->len >= 4 && i < c->nsigs; i++) {
 		uint8_t s[4];
-		abi_selector(s, fns[i].sig);
-		if (!memcmp(s, cd->p, 4))
-			return fns[i].name;
+		abi_selector(s, c->sigs[i]);
+		if (!memcmp(s, cd->p, 4)) {
+			snprintf(out, 64, "%.*s", (int)strcspn(c->sigs[i], "("), c->sigs[i]);
+			return;
+		}
 	}
-	return "the call";
 }
 
 /* eth_call as e would send it: 0 would pass, 1 would revert (reason in msg), -1 (reported). */
-static int dry_run(char *msg, size_t msglen, const key_entry *e, const buf *cd, const u256 *value)
+static int dry_run(char *msg, size_t msglen, const book_contract *c, const key_entry *e, const buf *cd,
+		   const u256 *value, const char *fn)
 {
-	char to[ADDR_STR], v[67];
-	int code;
-	json_t *res = NULL;
-	addr_to_str(to, MARKET_ADDRESS);
+	char what[80];
 	u256 zero = u256_from_u64(0);
-	u256_to_hex(v, value ? value : &zero);
-	char *data = hex_encode_alloc(cd->p, cd->len);
-	json_t *call = json_pack("{s:s,s:s,s:s,s:s}", "from", e->address_str, "to", to, "value", v, "data", data);
-	free(data);
-	if (rpcc_call_quiet(&res, &code, msg, msglen, "eth_call", json_pack("[o,s]", call, "latest")) == 0) {
-		json_decref(res);
-		return 0;
-	}
-	if (code == 3)
-		return 1;
-	char what[64];
-	snprintf(what, sizeof(what), "'%s'", call_name(cd));
-	report_node(code, msg, what);
-	return -1;
+	snprintf(what, sizeof(what), "'%s'", fn);
+	return eth_call(NULL, NULL, msg, msglen, c, e->address_str, value ? value : &zero, cd, what);
 }
 
-int book_send(json_t **receipt, const key_entry *e, const buf *calldata, const u256 *value, double timeout)
+int book_contract_send(json_t **receipt, const book_contract *c, const key_entry *e, const buf *calldata,
+		       const u256 *value, double timeout)
 {
-	char msg[512];
-	const char *fn = call_name(calldata);
+	char msg[512], fn[64];
+	call_name(fn, c, calldata);
 	*receipt = NULL;
-	int k = dry_run(msg, sizeof(msg), e, calldata, value);
+	int k = dry_run(msg, sizeof(msg), c, e, calldata, value, fn);
 	if (k < 0)
 		return -1;
 	if (k > 0)
-		return diag_error(LST_EREFUSED, "the market refuses '%s': %s", fn, revert_reason(msg));
-	if (wallet_call(receipt, e, MARKET_ADDRESS, value, calldata->p, calldata->len, timeout) < 0)
+		return diag_error(LST_EREFUSED, "%s refuses '%s': %s", c->name, fn, revert_reason(msg));
+	if (wallet_call(receipt, e, c->address, value, calldata->p, calldata->len, timeout) < 0)
 		return -1;
 	const char *st = jsonio_get_str(*receipt, "status");
 	if (st && !strcmp(st, "0x1"))
 		return 0;
 	const char *h = jsonio_get_str(*receipt, "transactionHash");
 	/* The receipt carries no reason: ask again, the state is what the call met. */
-	if (dry_run(msg, sizeof(msg), e, calldata, value) == 1)
-		return diag_error(LST_EREFUSED, "the market reverted '%s' in transaction '%s': %s", fn, h ? h : "?",
+	if (dry_run(msg, sizeof(msg), c, e, calldata, value, fn) == 1)
+		return diag_error(LST_EREFUSED, "%s reverted '%s' in transaction '%s': %s", c->name, fn, h ? h : "?",
 				  revert_reason(msg));
-	return diag_error(LST_EREFUSED, "the market reverted '%s' in transaction '%s'", fn, h ? h : "?");
+	return diag_error(LST_EREFUSED, "%s reverted '%s' in transaction '%s'", c->name, fn, h ? h : "?");
+}
+
+int book_send(json_t **receipt, const key_entry *e, const buf *calldata, const u256 *value, double timeout)
+{
+	return book_contract_send(receipt, &MARKET, e, calldata, value, timeout);
 }
 
 /* ---- events ---- */
+
+static int hex32(uint8_t out[32], json_t *v)
+{
+	const char *s = json_string_value(v);
+	return s && strlen(s) == 66 && hex_decode(out, 32, s) == 0 ? 0 : -1;
+}
+
+int book_contract_logs(json_t **logs, const book_contract *c, const char *event, const uint8_t (*topics)[32],
+		       const bool *have, size_t ntopics)
+{
+	uint8_t t0[32];
+	char a[ADDR_STR];
+	*logs = NULL;
+	abi_event_topic(t0, event);
+	addr_to_str(a, c->address);
+	json_t *t = json_array();
+	json_array_append_new(t, jsonio_hex(t0, 32));
+	for (size_t i = 0; i < ntopics; i++)
+		json_array_append_new(t, have[i] ? jsonio_hex(topics[i], 32) : json_null());
+	json_t *filter = json_pack("{s:s,s:s,s:s,s:o}", "fromBlock", "0x0", "toBlock", "latest", "address", a,
+				   "topics", t);
+	if (rpcc_call(logs, "eth_getLogs", json_pack("[o]", filter)) < 0)
+		return -1;
+	if (!json_is_array(*logs)) {
+		json_decref(*logs);
+		*logs = NULL;
+		return diag_error(LST_EFAIL, "the node sent a bad answer to eth_getLogs");
+	}
+	return 0;
+}
+
+int book_contract_log(uint8_t (*words)[32], size_t ntopics, uint8_t **data, size_t *dlen, uint64_t *height,
+		      uint8_t tx[32], const book_contract *c, const char *event, json_t *log)
+{
+	uint8_t t0[32], w[32], addr[20];
+	const char *why;
+	u256 h;
+	*data = NULL;
+	*dlen = 0;
+	abi_event_topic(t0, event);
+	json_t *topics = json_object_get(log, "topics");
+	const char *a = json_string_value(json_object_get(log, "address"));
+	const char *d = json_string_value(json_object_get(log, "data"));
+	const char *bn = json_string_value(json_object_get(log, "blockNumber"));
+	if (!a || addr_parse(addr, a, &why) < 0 || memcmp(addr, c->address, 20) ||
+	    json_array_size(topics) != ntopics + 1 || !d || !bn || u256_from_hex(&h, bn) < 0 || !u256_fits_u64(&h) ||
+	    hex32(tx, json_object_get(log, "transactionHash")) < 0 || hex32(w, json_array_get(topics, 0)) < 0 ||
+	    memcmp(w, t0, 32))
+		return -1;
+	for (size_t i = 0; i < ntopics; i++)
+		if (hex32(words[i], json_array_get(topics, i + 1)) < 0)
+			return -1;
+	if (hex_decode_alloc(data, dlen, d) < 0)
+		return -1;
+	*height = h.w[0];
+	return 0;
+}
 
 static int word_addr(uint8_t out[20], const uint8_t w[32])
 {
@@ -602,35 +677,15 @@ static int word_addr(uint8_t out[20], const uint8_t w[32])
 	return 0;
 }
 
-static int hex32(uint8_t out[32], json_t *v)
+static int parse_purchase(book_purchase *p, json_t *log)
 {
-	const char *s = json_string_value(v);
-	return s && strlen(s) == 66 && hex_decode(out, 32, s) == 0 ? 0 : -1;
-}
-
-static int parse_purchase(book_purchase *p, json_t *log, const uint8_t topic0[32])
-{
-	uint8_t w[4][32], *data = NULL, addr[20];
+	uint8_t w[3][32], *data = NULL;
 	size_t dlen = 0;
-	const char *why;
-	u256 h;
-	json_t *topics = json_object_get(log, "topics");
-	const char *a = json_string_value(json_object_get(log, "address"));
-	const char *d = json_string_value(json_object_get(log, "data"));
-	const char *bn = json_string_value(json_object_get(log, "blockNumber"));
-	if (!a || addr_parse(addr, a, &why) < 0 || memcmp(addr, MARKET_ADDRESS, 20) ||
-	    json_array_size(topics) != 4 || !d || !bn || u256_from_hex(&h, bn) < 0 || !u256_fits_u64(&h) ||
-	    hex32(p->tx, json_object_get(log, "transactionHash")) < 0)
+	if (book_contract_log(w, 3, &data, &dlen, &p->height, p->tx, &MARKET, EV_PURCHASED, log) < 0)
 		return -1;
-	for (size_t i = 0; i < 4; i++)
-		if (hex32(w[i], json_array_get(topics, i)) < 0)
-			return -1;
-	if (memcmp(w[0], topic0, 32) || word_addr(p->buyer, w[2]) < 0 || word_addr(p->author, w[3]) < 0)
-		return -1;
-	memcpy(p->book, w[1], 32);
-	p->height = h.w[0];
-	int r = hex_decode_alloc(&data, &dlen, d) == 0 && dlen == 64 && u256_from_be(&p->price, data, 32) == 0 &&
-			u256_from_be(&p->fee, data + 32, 32) == 0
+	memcpy(p->book, w[0], 32);
+	int r = word_addr(p->buyer, w[1]) == 0 && word_addr(p->author, w[2]) == 0 && dlen == 64 &&
+			u256_from_be(&p->price, data, 32) == 0 && u256_from_be(&p->fee, data + 32, 32) == 0
 		? 0
 		: -1;
 	free(data);
@@ -640,34 +695,23 @@ static int parse_purchase(book_purchase *p, json_t *log, const uint8_t topic0[32
 int book_purchases(book_purchase **out, size_t *n, const uint8_t *book, const uint8_t *buyer,
 		   const uint8_t *author)
 {
-	uint8_t t0[32], w[32];
-	char m[ADDR_STR];
+	uint8_t t[3][32] = {{0}};
+	bool have[3] = {book != NULL, buyer != NULL, author != NULL};
 	json_t *logs;
 	*out = NULL;
 	*n = 0;
-	abi_event_topic(t0, EV_PURCHASED);
-	addr_to_str(m, MARKET_ADDRESS);
-	json_t *topics = json_array();
-	json_array_append_new(topics, jsonio_hex(t0, 32));
-	json_array_append_new(topics, book ? jsonio_hex(book, 32) : json_null());
+	if (book)
+		memcpy(t[0], book, 32);
 	if (buyer)
-		abi_address_word(w, buyer);
-	json_array_append_new(topics, buyer ? jsonio_hex(w, 32) : json_null());
+		abi_address_word(t[1], buyer);
 	if (author)
-		abi_address_word(w, author);
-	json_array_append_new(topics, author ? jsonio_hex(w, 32) : json_null());
-	json_t *filter = json_pack("{s:s,s:s,s:s,s:o}", "fromBlock", "0x0", "toBlock", "latest", "address", m,
-				   "topics", topics);
-	if (rpcc_call(&logs, "eth_getLogs", json_pack("[o]", filter)) < 0)
+		abi_address_word(t[2], author);
+	if (book_contract_logs(&logs, &MARKET, EV_PURCHASED, t, have, 3) < 0)
 		return -1;
-	if (!json_is_array(logs)) {
-		json_decref(logs);
-		return diag_error(LST_EFAIL, "the node sent a bad answer to eth_getLogs");
-	}
 	size_t k = json_array_size(logs);
 	book_purchase *p = xcalloc(k ? k : 1, sizeof(*p));
 	for (size_t i = 0; i < k; i++) {
-		if (parse_purchase(&p[i], json_array_get(logs, i), t0) < 0) {
+		if (parse_purchase(&p[i], json_array_get(logs, i)) < 0) {
 			free(p);
 			json_decref(logs);
 			return diag_error(LST_EFAIL, "the node sent a malformed Purchased log (number %zu)", i);

@@ -22,6 +22,7 @@
 #define LST_BOOK_H
 
 #include "lst.h"
+#include "abi.h"
 #include "buf.h"
 #include "cid.h"
 #include "u256.h"
@@ -116,6 +117,42 @@ int book_height(uint64_t *out) LST_WUR;
  */
 int book_send(json_t **receipt, const key_entry *e, const buf *calldata, const u256 *value,
 	      double timeout) LST_WUR;
+
+/* ---- any native contract's client: the market's above, the subscription contract's (subs.h) ---- */
+
+typedef struct {
+	const uint8_t *address; /* 20 bytes */
+	const char *name;       /* in messages: "the market" */
+	const char *notfound;   /* a view reverting with a reason holding this is "not found"; NULL: none */
+	const char *const *sigs; /* its functions' signatures, to name a call in messages */
+	size_t nsigs;
+} book_contract;
+
+/*
+ * eth_call sig(args) on c and decode the answer as types into out[0..want)
+ * (abi_free them). what names the subject in messages. 0, 1 reverted with
+ * c->notfound (not reported), -1 (reported: a node unreachable is exit 5,
+ * another revert exit 4).
+ */
+int book_contract_view(abi_value *out, size_t want, const book_contract *c, const char *types, const char *sig,
+		       const abi_value *args, size_t nargs, const char *what) LST_WUR;
+/* What book_send does, for calldata to contract c (book_send is this with the market). */
+int book_contract_send(json_t **receipt, const book_contract *c, const key_entry *e, const buf *calldata,
+		       const u256 *value, double timeout) LST_WUR;
+/*
+ * c's logs with topic 0 = keccak(event) and topics[0..ntopics) (NULL: any)
+ * after it, from block 0 to latest; *logs a JSON array (new reference).
+ * 0 or -1 (reported).
+ */
+int book_contract_logs(json_t **logs, const book_contract *c, const char *event, const uint8_t (*topics)[32],
+		       const bool *have, size_t ntopics) LST_WUR;
+/*
+ * One log of c from book_contract_logs: its topics after topic 0 into
+ * words[0..ntopics) (there must be exactly that many), its data (malloc'd),
+ * block height and transaction. 0 or -1 (malformed; not reported).
+ */
+int book_contract_log(uint8_t (*words)[32], size_t ntopics, uint8_t **data, size_t *dlen, uint64_t *height,
+		      uint8_t tx[32], const book_contract *c, const char *event, json_t *log) LST_WUR;
 
 /* ---- events ---- */
 
