@@ -1113,3 +1113,55 @@ int content_read(bstore *s, const cid *root, const uint8_t key[32], const char *
 	json_decref(m);
 	return r;
 }
+
+/* ---- one segment ------------------------------------------------------- */
+
+void content_segment_key(uint8_t out[32], const uint8_t key[32], uint64_t i, uint64_t j)
+{
+	uint8_t fkey[32];
+	if (sodium_init() < 0)
+		abort();
+	crypto_kdf_derive_from_key(fkey, 32, i, "lstfile1", key);
+	crypto_kdf_derive_from_key(out, 32, j, "lstseg01", fkey);
+	sodium_memzero(fkey, sizeof(fkey));
+}
+
+int content_segment_open(uint8_t *out, size_t *outlen, size_t cap, const uint8_t skey[32], uint64_t i,
+			 uint64_t j, const uint8_t *stored, size_t len)
+{
+	uint8_t ad[sizeof(SEG_AD) - 1 + 16], flag, *body;
+	size_t blen, want;
+	if (sodium_ready() < 0)
+		return -1;
+	if (len < MIN_CLEN || len > (size_t)CONTENT_SEGMENT_MAX + OVERHEAD)
+		return diag_error(LST_EINVALID, "segment %" PRIu64 " of file %" PRIu64 " is malformed (%zu bytes)", j,
+				  i, len);
+	uint8_t *c = xmalloc(len), *nkey = sodium_malloc(32);
+	ZSTD_DCtx *z = NULL;
+	int r = -1;
+	if (!nkey) {
+		diag_error(LST_EFAIL, "out of memory");
+		goto out;
+	}
+	memcpy(c, stored, len);
+	seg_ad(ad, i, j);
+	if (open_msg(&flag, &body, &blen, c, len, ad, sizeof(ad), skey, nkey) < 0) {
+		diag_error(LST_EREFUSED, "segment %" PRIu64 " of file %" PRIu64 " fails authentication", j, i);
+		goto out;
+	}
+	want = flag == 0 ? blen : flag == 1 ? frame_size(body, blen, cap) : SIZE_MAX;
+	if (want == SIZE_MAX || want > cap || (flag == 1 && !(z = ZSTD_createDCtx())) ||
+	    unpack(z, out, want, flag, body, blen) < 0) {
+		diag_error(LST_EINVALID, "segment %" PRIu64 " of file %" PRIu64 " is malformed", j, i);
+		goto out;
+	}
+	*outlen = want;
+	r = 0;
+out:
+	ZSTD_freeDCtx(z);
+	if (nkey)
+		sodium_free(nkey);
+	sodium_memzero(c, len); /* it held flag || body */
+	free(c);
+	return r;
+}

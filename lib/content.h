@@ -17,7 +17,8 @@
  *   file key i    = kdf(content key, i, "lstfile1")   i: index in the manifest
  *   segment key j = kdf(file key i, j, "lstseg01")
  *   manifest key  = kdf(content key, 0, "lstmani1")
- * A segment key can be handed out alone (a subscriber's page).
+ * A segment key can be handed out alone (a subscriber's page):
+ * content_segment_key, content_segment_open.
  *
  * Segments. File i is cut into segments of segment_size bytes (1 KiB to
  * 1 MiB, default 1 MiB; the last is shorter; an empty file has none).
@@ -160,6 +161,22 @@ int content_read(bstore *s, const cid *root, const uint8_t key[32], const char *
 /* The same for file index i of a manifest already read with content_manifest. */
 int content_read_file(bstore *s, const json_t *manifest, const uint8_t key[32], size_t i, int64_t segment,
 		      ufs_sink_fn sink, void *arg, cid *missing) LST_WUR;
+
+/* ---- one segment: a page (pages.h) ------------------------------------ */
+
+/* Segment key j of file i under the content key (above): a page key. */
+void content_segment_key(uint8_t out[32], const uint8_t key[32], uint64_t i, uint64_t j);
+/*
+ * Open one stored segment alone: stored[0..len) is segment j of file i as
+ * the ciphertext file holds it (nonce, flag || body sealed, tag), skey its
+ * segment key. Its plaintext goes to out (cap bytes; a segment holds at
+ * most its file's segment_size), its length to *outlen. 0, or -1
+ * (reported): LST_EREFUSED "segment J of file I fails authentication" (a
+ * wrong key, i or j, or altered bytes), LST_EINVALID a malformed segment
+ * or one longer than cap.
+ */
+int content_segment_open(uint8_t *out, size_t *outlen, size_t cap, const uint8_t skey[32], uint64_t i,
+			 uint64_t j, const uint8_t *stored, size_t len) LST_WUR;
 
 /* ---- internals, exported for the tests and the fuzzer ----------------- */
 

@@ -1015,6 +1015,84 @@ static int rm_fn(const char *path, const struct stat *st, int flag, struct FTW *
 	return remove(path);
 }
 
+/* The stored bytes of segment j of file i of root (from the manifest m's lengths). */
+static int stored_segment(struct sinkbuf *sb, json_t *m, size_t i, size_t j)
+{
+	json_t *f = file_entry(m, i), *segs = json_object_get(f, "segments");
+	uint64_t off = 0;
+	cid c;
+	for (size_t k = 0; k < j; k++)
+		off += (uint64_t)json_integer_value(json_array_get(segs, k));
+	if (cid_parse(&c, json_string_value(json_object_get(f, "cid"))) < 0)
+		return -1;
+	buf_reset(&sb->b);
+	return ufs_read(S, &c, off, (uint64_t)json_integer_value(json_array_get(segs, j)), sink, sb, NULL);
+}
+
+static void test_segment_open(void)
+{
+	struct sinkbuf sb = {BUF_INIT, 0};
+	size_t na = 5 * 2048 + 100, nb = 3 * 2048;
+	uint8_t *a = gen(na, true), *b = gen(nb, false), sk[32], mine[32], out[2048], k3[32];
+	content_input in[2] = {{"a.txt", file_of(a, na), na}, {"b.bin", file_of(b, nb), nb}};
+	cid root;
+	json_t *m = NULL;
+	ok(content_add(S, &root, NULL, NULL, NULL, K1, in, 2, 2048, NULL, NULL) == 0 &&
+	   content_manifest(S, &m, &root, K1) == 0, "add two files in 2 KiB segments");
+	close(in[0].fd);
+	close(in[1].fd);
+	int bad = 0, keys = 0, compressed = 0;
+	for (size_t i = 0; m && i < 2; i++) {
+		const uint8_t *data = i ? b : a;
+		size_t n = i ? nb : na, nseg = (n + 2047) / 2048;
+		for (size_t j = 0; j < nseg; j++) {
+			size_t plen = j + 1 < nseg ? 2048 : n - j * 2048, got = 0;
+			content_segment_key(mine, K1, i, j);
+			seg_key(sk, K1, i, j);
+			keys += sodium_memcmp(mine, sk, 32) != 0;
+			if (stored_segment(&sb, m, i, j) != 0 ||
+			    content_segment_open(out, &got, sizeof(out), sk, i, j, sb.b.p, sb.b.len) != 0 || got != plen ||
+			    memcmp(out, data + j * 2048, plen))
+				bad++;
+			compressed += sb.b.len < plen + OVER;
+		}
+	}
+	ok(keys == 0, "content_segment_key is kdf(kdf(key, i, lstfile1), j, lstseg01)");
+	ok(bad == 0, "each segment opened alone with its key equals its slice of the file (9 segments)");
+	ok(compressed >= 5, "the compressible file's segments were stored compressed (%d)", compressed);
+	size_t got = 12345;
+	content_segment_key(sk, K1, 0, 2);
+	ok(m && stored_segment(&sb, m, 0, 2) == 0, "segment 2 of file 0");
+	ok(content_segment_open(out, &got, sizeof(out), sk, 0, 3, sb.b.p, sb.b.len) < 0 &&
+	   diag_status() == LST_EREFUSED && got == 12345, "opened as segment 3: refused");
+	ok(content_segment_open(out, &got, sizeof(out), sk, 1, 2, sb.b.p, sb.b.len) < 0 &&
+	   diag_status() == LST_EREFUSED, "opened as file 1's: refused");
+	content_segment_key(k3, K1, 0, 3);
+	ok(content_segment_open(out, &got, sizeof(out), k3, 0, 2, sb.b.p, sb.b.len) < 0 &&
+	   diag_status() == LST_EREFUSED, "segment 3's key does not open segment 2");
+	content_segment_key(k3, K2, 0, 2);
+	ok(content_segment_open(out, &got, sizeof(out), k3, 0, 2, sb.b.p, sb.b.len) < 0 &&
+	   diag_status() == LST_EREFUSED, "another content key's segment key: refused");
+	bad = 0;
+	for (size_t k = 0; k < sb.b.len; k += 7) {
+		sb.b.p[k] ^= 0x40;
+		bad += content_segment_open(out, &got, sizeof(out), sk, 0, 2, sb.b.p, sb.b.len) == 0;
+		sb.b.p[k] ^= 0x40;
+	}
+	ok(bad == 0, "a flipped bit anywhere in the stored segment is refused");
+	ok(content_segment_open(out, &got, sizeof(out), sk, 0, 2, sb.b.p, sb.b.len - 1) < 0 &&
+	   content_segment_open(out, &got, sizeof(out), sk, 0, 2, sb.b.p, 40) < 0 && diag_status() == LST_EINVALID,
+	   "truncated, or shorter than any segment: refused");
+	ok(content_segment_open(out, &got, 2047, sk, 0, 2, sb.b.p, sb.b.len) < 0 && diag_status() == LST_EINVALID,
+	   "a plaintext longer than cap is refused");
+	ok(content_segment_open(out, &got, sizeof(out), sk, 0, 2, sb.b.p, sb.b.len) == 0 && got == 2048 &&
+	   !memcmp(out, a + 4096, 2048), "and the untouched segment still opens");
+	json_decref(m);
+	free(a);
+	free(b);
+	buf_free(&sb.b);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0 || !mkdtemp(tmp))
@@ -1037,6 +1115,7 @@ int main(void)
 	test_determinism();
 	test_forgeries();
 	test_siv();
+	test_segment_open();
 	test_missing();
 	test_is_encrypted();
 	test_inputs();
