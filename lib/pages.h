@@ -81,6 +81,50 @@ int pages_request_from_json(pages_request *r, const json_t *j, const char **reas
 /* 0 when signed by r->reader and now within [expires - ACCESS_MAX_LIFETIME, expires]; sets r->pub. */
 int pages_request_verify(pages_request *r, uint64_t now, const char **reason) LST_WUR;
 
+/* ---- the provider's side (the gateway's POST /lst/v1/pages/{root}) ---- */
+
+/* The chain's pageAccess(reader, root id) answer (contracts/subscription.h), and the chain id. */
+typedef struct {
+	uint8_t book[32];  /* zero: root is no book's version */
+	uint64_t category; /* 0: the book is not enrolled */
+	uint64_t period;   /* the current period */
+	uint64_t until;    /* unix time the reader's membership ends; 0: not a member now */
+	uint64_t chain_id;
+} pages_access;
+
+/*
+ * pageAccess(reader, root_id(root)) by eth_call over rpc_url (the chain id
+ * asked once per process and URL), remembered PAGES_CACHE_SECONDS per
+ * (url, reader, root) whatever the answer. 0, or -1 reported: LST_EUNAVAIL
+ * the node could not be reached, LST_EFAIL an error or a malformed
+ * answer. Thread-safe; blocks on the chain (not for an HTTP thread).
+ */
+int pages_access_ask(pages_access *out, const char *rpc_url, const uint8_t reader[20], const cid *root,
+		     uint64_t now) LST_WUR;
+/* The remembered answer only, never asking: true and *out, or false. Thread-safe. */
+bool pages_access_cached(pages_access *out, const char *rpc_url, const uint8_t reader[20], const cid *root,
+			 uint64_t now);
+
+/*
+ * Can this provider serve root's pages: 1 with its content key in
+ * home/content-keys/ROOT and its manifest (read with the key from s, then
+ * kept, parsed, for the PAGES_BOOKS roots asked most recently), 0 no key
+ * here (not reported), -1 the manifest cannot be read (reported). Thread-safe.
+ */
+#define PAGES_BOOKS 16
+int pages_have(bstore *s, const char *home, const cid *root) LST_WUR;
+
+/*
+ * The provider's answer to r (verified by pages_request_verify) given the
+ * chain's answer a about (r->reader, r->root) at unix time now: the JSON
+ * body (new reference) and *status, 200 with the page keys sealed to
+ * r->pub and the receipt signed by serve_priv (32 bytes), else 403 (not a
+ * book, not enrolled, not a member), 404 (no key here, pages past the
+ * last) or 500, with {"error":..,"reason":..}, as above. Thread-safe.
+ */
+json_t *pages_serve(unsigned *status, bstore *s, const char *home, const pages_request *r, const pages_access *a,
+		    const uint8_t *serve_priv, uint64_t now);
+
 /* ---- the reader's side ---- */
 
 typedef struct {
@@ -104,6 +148,17 @@ void pages_grant_free(pages_grant *g);
  */
 int pages_ask(pages_grant *out, const char *base_url, const uint8_t priv[32], const cid *root, uint32_t from,
 	      uint32_t to) LST_WUR;
+
+/*
+ * Check a provider's 200 answer to a request for pages from..to of root
+ * made with priv (pages_ask's checks, chain_id the reader's chain) and
+ * take it into *out. 0, or -1 with a static reason (not reported).
+ */
+int pages_grant_from_json(pages_grant *out, const json_t *answer, const uint8_t priv[32], const cid *root,
+			  uint32_t from, uint32_t to, uint64_t chain_id, const char **reason) LST_WUR;
+
+/* eth_chainId over rpc_url, asked once per process and URL. 0 or -1 (reported). Thread-safe. */
+int pages_chain_id(uint64_t *out, const char *rpc_url) LST_WUR;
 
 /*
  * Write the plaintext of the granted pages, in order, to fd, opening each
