@@ -7,6 +7,7 @@
 #include "keccak.h"
 #include "msg.h"
 #include "secp.h"
+#include "subscription.h"
 
 #define EV_PUBLISHED "Published(bytes32,address,uint256,string)"
 #define EV_PRICE_CHANGED "PriceChanged(bytes32,uint256,uint256)"
@@ -186,7 +187,7 @@ static int book_get(contract_env *env, book_rec *b, const uint8_t book[32])
 	memset(b, 0, sizeof(*b));
 	b->raw = (buf)BUF_INIT;
 	book_key(key, book);
-	rc = env->storage_get(env->ctx, &b->raw, env->self, key, sizeof(key));
+	rc = env->storage_get(env->ctx, &b->raw, MARKET_ADDRESS, key, sizeof(key));
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	p = b->raw.p;
@@ -230,7 +231,7 @@ static int ver_get(contract_env *env, ver_rec *v, const uint8_t book[32], uint64
 	memset(v, 0, sizeof(*v));
 	v->raw = (buf)BUF_INIT;
 	ver_key(key, book, idx);
-	if (env->storage_get(env->ctx, &v->raw, env->self, key, sizeof(key)) != 0)
+	if (env->storage_get(env->ctx, &v->raw, MARKET_ADDRESS, key, sizeof(key)) != 0)
 		return -1;
 	p = v->raw.p;
 	if (v->raw.len < VER_FIXED || v->raw.len < VER_FIXED + (size_t)p[40])
@@ -271,7 +272,7 @@ static int root_get(contract_env *env, bool *found, uint8_t book[32], const uint
 	root_key(key, root_id);
 	memset(book, 0, 32);
 	*found = false;
-	rc = env->storage_get(env->ctx, &v, env->self, key, sizeof(key));
+	rc = env->storage_get(env->ctx, &v, MARKET_ADDRESS, key, sizeof(key));
 	if (rc == 0 && v.len == 32) {
 		memcpy(book, v.p, 32);
 		*found = true;
@@ -299,7 +300,7 @@ static int buy_get(contract_env *env, bool *found, uint8_t rec[BUY_SIZE], const 
 	buy_key(key, book, buyer);
 	memset(rec, 0, BUY_SIZE);
 	*found = false;
-	rc = env->storage_get(env->ctx, &v, env->self, key, sizeof(key));
+	rc = env->storage_get(env->ctx, &v, MARKET_ADDRESS, key, sizeof(key));
 	if (rc == 0 && v.len == BUY_SIZE) {
 		memcpy(rec, v.p, BUY_SIZE);
 		*found = true;
@@ -702,6 +703,8 @@ static int f_can_read(contract_result *out, contract_env *env, const abi_value *
 	int rc = root_get(env, &found, book, rid);
 	if (rc == 0 && found && (rc = book_get(env, &b, book)) == 0)
 		rc = b.found ? reader_of(env, &yes, &b, book, reader) : -1; /* a root of no book */
+	if (rc == 0 && found && !yes) /* a member of the category the book is enrolled in */
+		rc = subscription_member_of_book(env, &yes, book, reader);
 	buf_free(&b.raw);
 	if (rc < 0)
 		return FAILED;
@@ -839,6 +842,37 @@ static int f_fees(contract_result *out, contract_env *env, const abi_value *a)
 	abi_value v[3] = {abi_u64(env->service_fee_bps), abi_u256(&env->listing_fee),
 			  abi_address(env->foundation ? env->foundation : none)};
 	return ret_values(out, v, 3);
+}
+
+/* ---- for the subscription contract (market.h) ---- */
+
+int market_book_author(contract_env *env, bool *found, uint8_t author[20], const uint8_t book[32])
+{
+	book_rec b;
+	int rc = book_get(env, &b, book);
+	*found = rc == 0 && b.found;
+	if (*found)
+		memcpy(author, b.author, 20);
+	else
+		memset(author, 0, 20);
+	buf_free(&b.raw);
+	return rc;
+}
+
+int market_has_access(contract_env *env, bool *yes, const uint8_t book[32], const uint8_t reader[20])
+{
+	book_rec b;
+	int rc = book_get(env, &b, book);
+	*yes = false;
+	if (rc == 0)
+		rc = reader_of(env, yes, &b, book, reader);
+	buf_free(&b.raw);
+	return rc;
+}
+
+int market_book_of(contract_env *env, bool *found, uint8_t book[32], const uint8_t root_id[32])
+{
+	return root_get(env, found, book, root_id);
 }
 
 static const contract_fn functions[] = {

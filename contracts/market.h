@@ -56,8 +56,10 @@
  *   hasAccess(bytes32 book, address reader) view returns (bool)
  *       the author, or a buyer; every version of the book
  *   canRead(address reader, bytes32 rootId) view returns (bool)
- *       hasAccess of the book whose version rootId is (false if none):
- *       the swarm's gate (access_check)
+ *       hasAccess of the book whose version rootId is (false if none), or
+ *       reader is a member now of the subscription category that book is
+ *       enrolled in (contracts/subscription.h): the swarm's gate
+ *       (access_check)
  *   book(bytes32 book) view returns (address author, uint256 price,
  *           uint256 versions, uint256 sales, uint256 published,
  *           string title, string details)       reverts "no such book"
@@ -138,5 +140,17 @@ void market_terms_hash(uint8_t out[32], const market_terms *t);
  * the terms hash; -1 otherwise.
  */
 int market_cosig_verify(const uint8_t sig[65], const uint8_t terms_hash[32], const uint8_t foundation[20]) LST_WUR;
+
+/*
+ * The market's records for the subscription contract, read at
+ * MARKET_ADDRESS whatever env->self is. Each returns 0, or -1 when the
+ * state failed.
+ */
+/* book's author; *found false and author zeroed when there is no such book. */
+int market_book_author(contract_env *env, bool *found, uint8_t author[20], const uint8_t book[32]) LST_WUR;
+/* hasAccess(book, reader): reader is the author or a buyer (false for no book). */
+int market_has_access(contract_env *env, bool *yes, const uint8_t book[32], const uint8_t reader[20]) LST_WUR;
+/* bookOf(rootId): the book root_id is a version of; *found false and book zeroed when none. */
+int market_book_of(contract_env *env, bool *found, uint8_t book[32], const uint8_t root_id[32]) LST_WUR;
 
 #endif

@@ -5,12 +5,14 @@
 #include "validators.h"
 #include "evidence.h"
 #include "market.h"
+#include "subscription.h"
 
 static const contract_def *const contracts[] = {
 	&token_contract,
 	&validators_contract,
 	&evidence_contract,
 	&market_contract,
+	&subscription_contract,
 	NULL,
 };
 
