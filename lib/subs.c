@@ -10,6 +10,7 @@
 #include "addr.h"
 #include "book.h"
 #include "diag.h"
+#include "jsonio.h"
 #include "subscription.h"
 
 #define SIG_CREATE_CATEGORY "createCategory(string,uint256)"
@@ -32,6 +33,9 @@
 #define SIG_READER_PAGES "readerPages(address,bytes32,uint256)"
 #define SIG_SETTLEMENT "settlement(uint256,uint256)"
 #define EV_PAYOUT "Payout(bytes32,address,uint256,uint256,uint256,uint256)"
+#define EV_CREATED "CategoryCreated(uint256,string,uint256)"
+#define EV_SUBSCRIBED "Subscribed(uint256,address,uint256,uint256,uint256)"
+#define EV_CANCELLED "Cancelled(uint256,address,uint256,uint256)"
 
 /* The address itself, not contracts/subscription.c's symbol: the client links without the contract. */
 static const uint8_t ADDRESS[20] = SUBSCRIPTION_ADDRESS_BYTES;
@@ -455,4 +459,73 @@ int subs_payouts(subs_payout **out, size_t *n, const uint8_t *author, const uint
 	*out = p;
 	*n = k;
 	return 0;
+}
+
+/*
+ * The first log of event (nindexed topics after topic 0) in receipt,
+ * decoded: its data as types into v[0..n) (abi_free them), its first
+ * indexed word into first. 0 or -1 (reported).
+ */
+static int receipt_log(abi_value *v, size_t n, uint8_t first[32], json_t *receipt, const char *event,
+		       size_t nindexed, const char *types)
+{
+	uint8_t w[3][32], tx[32], *data;
+	size_t dlen, got = 0, i;
+	uint64_t height;
+	json_t *log;
+	const char *h = jsonio_get_str(receipt, "transactionHash");
+	json_array_foreach(json_object_get(receipt, "logs"), i, log) {
+		if (book_contract_log(w, nindexed, &data, &dlen, &height, tx, &SUBS, event, log) < 0)
+			continue;
+		int r = abi_decode(v, n, &got, types, data, dlen) == 0 && got == n ? 0 : -1;
+		free(data);
+		if (r < 0) {
+			if (got)
+				abi_free(v, got);
+			break;
+		}
+		memcpy(first, w[0], 32);
+		return 0;
+	}
+	return diag_error(LST_EFAIL, "the receipt of transaction '%s' has no well-formed %.*s log", h ? h : "?",
+			  (int)strcspn(event, "("), event);
+}
+
+static int word_u64(uint64_t *out, const uint8_t w[32])
+{
+	u256 x;
+	if (u256_from_be(&x, w, 32) < 0 || !u256_fits_u64(&x))
+		return diag_error(LST_EFAIL, "a number in the subscription contract's log is out of range");
+	*out = x.w[0];
+	return 0;
+}
+
+int subs_receipt_created(uint64_t *id, json_t *receipt)
+{
+	abi_value v[2];
+	uint8_t w[32];
+	if (receipt_log(v, 2, w, receipt, EV_CREATED, 1, "string,uint256") < 0)
+		return -1;
+	abi_free(v, 2);
+	return word_u64(id, w);
+}
+
+int subs_receipt_subscribed(uint64_t *from, uint64_t *until, u256 *paid, json_t *receipt)
+{
+	abi_value v[3];
+	uint8_t w[32];
+	if (receipt_log(v, 3, w, receipt, EV_SUBSCRIBED, 2, "uint256,uint256,uint256") < 0)
+		return -1;
+	*paid = v[2].u;
+	return u64s(v, 3, "a subscription", (uint64_t *[]){from, until, NULL}, 3);
+}
+
+int subs_receipt_cancelled(uint64_t *until, u256 *refund, json_t *receipt)
+{
+	abi_value v[2];
+	uint8_t w[32];
+	if (receipt_log(v, 2, w, receipt, EV_CANCELLED, 2, "uint256,uint256") < 0)
+		return -1;
+	*refund = v[1].u;
+	return u64s(v, 2, "a cancellation", (uint64_t *[]){until, NULL}, 2);
 }

@@ -89,6 +89,16 @@ int subs_settlement_get(subs_settlement *out, uint64_t category, uint64_t period
 
 /* ---- events ---- */
 
+/*
+ * What a receipt of subs_send says happened, from the contract's log in
+ * it: createCategory's id (CategoryCreated), subscribe's span paid for
+ * (Subscribed: from, until, paid), cancel's end and refund (Cancelled).
+ * 0 or -1 (reported: no such log in the receipt, or a malformed one).
+ */
+int subs_receipt_created(uint64_t *id, json_t *receipt) LST_WUR;
+int subs_receipt_subscribed(uint64_t *from, uint64_t *until, u256 *paid, json_t *receipt) LST_WUR;
+int subs_receipt_cancelled(uint64_t *until, u256 *refund, json_t *receipt) LST_WUR;
+
 typedef struct {
 	uint8_t book[32], author[20];
 	uint64_t category, period, pages;
