@@ -16,6 +16,7 @@
 #include "market.h"
 #include "progress.h"
 #include "rpcclient.h"
+#include "subscription.h"
 #include "swarmkey.h"
 #include "wallet.h"
 
@@ -192,7 +193,8 @@ static int add_version(publish_plan *p, bool show)
 	progress_begin(&pg, "adding", p->bytes, false);
 	if (!show)
 		pg.on = false;
-	r = content_add(s, &p->root, &files, &blocks, &stored, p->key, in, n, PUBLISH_SEGMENT, add_progress, &pg);
+	r = content_add(s, &p->root, &files, &blocks, &stored, p->key, in, n, p->paged ? SUB_PAGE_BYTES : PUBLISH_SEGMENT,
+			add_progress, &pg);
 	progress_end(&pg);
 out:
 	json_decref(files);
@@ -214,6 +216,66 @@ static int keep_version(const publish_plan *p)
 			content_key_save(&p->root, p->key) < 0
 		? -1 : 0;
 	bstore_close(s);
+	return r;
+}
+
+int publish_root_paged(bool *paged, const cid *root)
+{
+	char rs[CID_STR_MAX];
+	json_t *m = NULL, *f;
+	size_t i;
+	bstore *s = NULL;
+	uint8_t *key = sodium_malloc(32);
+	*paged = false;
+	if (!key)
+		return diag_error(LST_EFAIL, "out of secure memory");
+	int r = content_key_load(key, root);
+	if (r == 0 && !(s = home_store(false)))
+		r = -1;
+	if (r == 0) {
+		/* A block missing is "cannot tell", not an error: read quietly, report the rest. */
+		diag_set_quiet(true);
+		r = content_manifest(s, &m, root, key);
+		diag_set_quiet(false);
+		if (r < 0 && diag_status() == LST_ENOTFOUND) {
+			diag_set_status(LST_OK);
+			r = 1;
+		} else if (r < 0) {
+			cid_str(rs, root);
+			r = diag_error(diag_status(), "cannot read the manifest of '%s' with the key kept for it", rs);
+		}
+	}
+	if (r == 0) {
+		json_t *files = json_object_get(m, "files");
+		*paged = json_array_size(files) > 0;
+		json_array_foreach(files, i, f)
+			if (json_integer_value(json_object_get(f, "segment_size")) != SUB_PAGE_BYTES)
+				*paged = false;
+	}
+	json_decref(m);
+	if (s)
+		bstore_close(s);
+	sodium_free(key);
+	return r;
+}
+
+/* An existing book without --pages: paged when its latest version is. */
+static int paged_as_latest(publish_plan *p)
+{
+	book_version *v;
+	size_t n;
+	int r = book_versions(&v, &n, p->book);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
+	if (n && (r = publish_root_paged(&p->paged, &v[n - 1].root)) == 1) {
+		char rs[CID_STR_MAX];
+		cid_str(rs, &v[n - 1].root);
+		diag_warn("this home cannot tell whether '%s' was published with pages (no key or blocks of '%s' here): "
+			  "this version is not paged", p->title, rs);
+		diag_hint("pass --pages for a book read by subscription");
+		r = 0;
+	}
+	book_versions_free(v, n);
 	return r;
 }
 
@@ -309,6 +371,7 @@ int publish_prepare(publish_plan *p, const publish_opts *o)
 		diag_error(LST_EFAIL, "bad git tree id '%s'", treehex);
 		goto out;
 	}
+	p->paged = o->pages;
 	/* Which book: named (release), or by the title rule. */
 	const char *spec;
 	if (o->book) {
@@ -332,6 +395,8 @@ int publish_prepare(publish_plan *p, const publish_opts *o)
 		if (existing(p, &info, spec, o) < 0)
 			goto out;
 		p->action = PUBLISH_RELEASE; /* or unchanged: publish_add tells */
+		if (!p->paged && paged_as_latest(p) < 0)
+			goto out;
 	} else if (o->release || (o->book && is_book_id(o->book))) {
 		diag_error(LST_ENOTFOUND, "no such book '%s'", spec);
 		diag_hint("publish it first with 'lst publish'");
@@ -350,6 +415,8 @@ int publish_prepare(publish_plan *p, const publish_opts *o)
 		if (book_chain_id(&p->terms.chain_id) < 0 || book_fees(&bps, &p->listing_fee, p->foundation) < 0)
 			goto out;
 	}
+	for (size_t i = 0; p->paged && i < p->nfiles; i++)
+		p->pages += (p->f[i].size + SUB_PAGE_BYTES - 1) / SUB_PAGE_BYTES;
 	r = 0;
 out:
 	if (have_info)
@@ -507,7 +574,8 @@ json_t *publish_json(const publish_plan *p)
 			  jsonio_str(p->title), "version", json_integer((json_int_t)p->version), "label",
 			  jsonio_str(p->label), "root", json_string(rs), "tree", json_string(tree), "price",
 			  json_string(price), "tx", p->has_tx ? json_string(p->tx) : json_null(), "files",
-			  json_integer((json_int_t)p->nfiles), "bytes", json_integer((json_int_t)p->bytes), NULL);
+			  json_integer((json_int_t)p->nfiles), "bytes", json_integer((json_int_t)p->bytes), "pages",
+			  p->paged ? json_integer((json_int_t)p->pages) : json_null(), NULL);
 }
 
 void publish_plan_free(publish_plan *p)

@@ -18,6 +18,13 @@
  * and seals it to buyers; last the root is announced to the node as
  * provided by this home's gateway, so readers find the author's node.
  *
+ * Pages. A book for subscriptions is published with pages (lst publish
+ * --pages): its files are cut into segments of SUB_PAGE_BYTES, each one
+ * page (DESIGN.md section 6, pages.h). A later version keeps the cut of
+ * the book's latest one (its manifest tells, read with the content key
+ * this home kept), so lst release of a paged book stays paged; --pages
+ * pages a book that was not.
+ *
  * Also: BOOK operands (a 0x book id, or a title of the home's key) and
  * block times.
  *
@@ -55,6 +62,7 @@ typedef struct {
 	bool has_price;
 	u256 price;                /* a new book's price (Photons) */
 	bool release;              /* the book must exist (lst release) */
+	bool pages;                /* cut into pages (above); else as the latest version */
 } publish_opts;
 
 typedef enum {
@@ -75,6 +83,8 @@ typedef struct {
 	char *title, *details, *label; /* malloc'd; details: the compact JSON */
 	uint8_t tree[32];
 	u256 price;         /* new: the price asked; else the book's on chain */
+	bool paged;         /* segments of SUB_PAGE_BYTES (above), else PUBLISH_SEGMENT */
+	uint64_t pages;     /* paged: the pages of all files */
 	/* PUBLISH_NEW: from the chain's fees() */
 	u256 listing_fee;
 	uint8_t foundation[20];
@@ -138,7 +148,10 @@ int publish_commit(publish_plan *p, const uint8_t *sig) LST_WUR;
  */
 bool publish_announce(const publish_plan *p);
 
-/* {"status","book","title","version","label","root","tree","price","tx","files","bytes"}. */
+/*
+ * {"status","book","title","version","label","root","tree","price","tx","files","bytes","pages"},
+ * pages null when not paged.
+ */
 json_t *publish_json(const publish_plan *p);
 void publish_plan_free(publish_plan *p);
 
@@ -155,6 +168,14 @@ int publish_book_resolve(uint8_t out[32], const char *spec, const uint8_t author
  * 'spec'". 0 or -1.
  */
 int publish_book_get(book_info *out, const uint8_t book[32], const char *spec) LST_WUR;
+
+/*
+ * Was root published with pages (every file's segment_size in its manifest
+ * is SUB_PAGE_BYTES)? Reads the manifest with the content key kept in this
+ * home. 0 and *paged; 1 this home cannot tell (no key kept for root, or a
+ * manifest block missing; not reported); -1 (reported).
+ */
+int publish_root_paged(bool *paged, const cid *root) LST_WUR;
 
 /* The timestamp (unix seconds) of block height (eth_getBlockByNumber). 0 or -1 (reported). */
 int publish_block_time(uint64_t *out, uint64_t height) LST_WUR;

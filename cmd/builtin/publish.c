@@ -17,6 +17,7 @@
 #include "progress.h"
 #include "publish.h"
 #include "rpcclient.h"
+#include "subscription.h"
 
 #include <time.h>
 #include <unistd.h>
@@ -105,10 +106,11 @@ static int resolve_book(uint8_t book[32], const char *spec)
 
 static const char *const publish_usage[] = {
 	"lst publish [--repo DIR] [--ref REF] [--title TITLE] [--details FILE.json] [--price AMOUNT] [--label LABEL]\n"
-	"            [--foundation-sig HEX] [--terms] [--passphrase-file FILE] [--yes] [--json] [--rpc URL] [PATH...]",
+	"            [--pages] [--foundation-sig HEX] [--terms] [--passphrase-file FILE] [--yes] [--json] [--rpc URL]\n"
+	"            [PATH...]",
 	NULL};
 static const char *const release_usage[] = {
-	"lst release [--repo DIR] [--ref REF] [--title TITLE] [--details FILE.json] [--label LABEL]\n"
+	"lst release [--repo DIR] [--ref REF] [--title TITLE] [--details FILE.json] [--label LABEL] [--pages]\n"
 	"            [--passphrase-file FILE] [--yes] [--json] [--rpc URL] [BOOK [PATH...]]",
 	"(BOOK: a 0x book id or a title of yours; default: the title publish would use)", NULL};
 
@@ -123,6 +125,8 @@ static void print_human(const publish_plan *p)
 		printf("%s '%s'\n", p->action == PUBLISH_NEW ? "Published" : "Released a new version of", p->title);
 	printf("book     %s\nversion  %llu (%s)\nroot     %s\nfiles    %zu, %s\nprice    %s\n", jsonio_get_str(j, "book"),
 	       (unsigned long long)p->version, p->label, jsonio_get_str(j, "root"), p->nfiles, size, lst(h, &p->price));
+	if (p->paged)
+		printf("pages    %llu of %d bytes\n", (unsigned long long)p->pages, SUB_PAGE_BYTES);
 	if (p->has_tx)
 		printf("tx       %s\n", p->tx);
 	json_decref(j);
@@ -132,7 +136,7 @@ static int run_publish(int argc, char **argv, bool release)
 {
 	const char *repo = NULL, *ref = NULL, *title = NULL, *details = NULL, *price = NULL, *label = NULL,
 		   *sig_hex = NULL, *passfile = NULL, *rpc = NULL;
-	bool terms = false, yes = false, json = false;
+	bool terms = false, yes = false, json = false, pages = false;
 	const struct opt opts[] = {
 		OPT_STRING(0, "repo", &repo, "DIR", "the git repository (default: .)"),
 		OPT_STRING(0, "ref", &ref, "REF", "the tag, branch or commit to publish (default: HEAD)"),
@@ -140,6 +144,7 @@ static int run_publish(int argc, char **argv, bool release)
 		OPT_STRING(0, "details", &details, "FILE", "public details, a JSON object"),
 		OPT_STRING(0, "price", &price, "AMOUNT", "a new book's price (2, 2.5, '2 LST', 1000photon)"),
 		OPT_STRING(0, "label", &label, "LABEL", "the version's label (default: REF, else the short commit id)"),
+		OPT_BOOL(0, "pages", &pages, "cut the files into pages, for subscriptions (a paged book stays paged)"),
 		OPT_STRING(0, "foundation-sig", &sig_hex, "HEX", "the foundation's co-signature of the terms"),
 		OPT_BOOL(0, "terms", &terms, "print the terms for the foundation to co-sign, send nothing"),
 		OPT_STRING(0, "passphrase-file", &passfile, "FILE", "read the key passphrase from FILE"),
@@ -165,6 +170,7 @@ static int run_publish(int argc, char **argv, bool release)
 	o.details_file = details;
 	o.label = label;
 	o.release = release;
+	o.pages = pages;
 	if (release && n > 0) {
 		if (title)
 			opt_usage_die(opts, usage, "name the book by BOOK or by --title, not both");
