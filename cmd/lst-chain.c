@@ -178,7 +178,7 @@ static int cmd_init(int argc, char **argv)
 		"lst-chain init --join URL [--listen HOST:PORT]",
 		"lst-chain init --chain-id N --foundation ADDRESS --validator ADDRESS[=POWER]... "
 		"--alloc ADDRESS=AMOUNT... [--service-fee-bps N] [--listing-fee AMOUNT] "
-		"[--subscription-period SECONDS] [--start-time UNIX]", NULL};
+		"[--subscription-period month|SECONDS] [--start-time UNIX]", NULL};
 	const struct opt opts[] = {
 		OPT_BOOL(0, "dev", &dev, "a complete local network: validator, foundation and funded developer keys"),
 		OPT_STRING(0, "join", &join, "URL", "a full node of the network of the node at URL: its genesis and peers"),
@@ -189,7 +189,8 @@ static int cmd_init(int argc, char **argv)
 		OPT_STRING(0, "alloc", &unused, "ADDRESS=AMOUNT", "an allocation at genesis (repeat for each)"),
 		OPT_STRING(0, "service-fee-bps", &fee, "N", "service fee in basis points (default 500)"),
 		OPT_STRING(0, "listing-fee", &listing, "AMOUNT", "listing fee, e.g. 1lst (default 1lst)"),
-		OPT_STRING(0, "subscription-period", &period, "SECONDS", "subscription period (default 30 days)"),
+		OPT_STRING(0, "subscription-period", &period, "month|SECONDS",
+			   "subscription period: calendar months (default) or seconds; also with --dev"),
 		OPT_STRING(0, "start-time", &start, "UNIX", "genesis time (default now)"),
 		COMMON_OPTS, OPT_END(),
 	};
@@ -209,12 +210,14 @@ static int cmd_init(int argc, char **argv)
 		uint64_t cid = DEV_CHAIN_ID;
 		if (dev && join)
 			opt_usage_die(opts, usage, "--dev makes a new network, --join joins one: not both");
-		if (nallocs || nvals || foundation || fee || listing || period || start || (join && chain))
+		uint64_t len = 0;
+		if (nallocs || nvals || foundation || fee || listing || start || (join && (chain || period)))
 			opt_usage_die(opts, usage, "%s: no --alloc, --validator, --foundation or other genesis parameters",
 				      dev ? "--dev makes its own keys" : "--join takes the network's genesis");
-		if (chain && parse_u64_opt(&cid, chain, "--chain-id") < 0)
+		if ((chain && parse_u64_opt(&cid, chain, "--chain-id") < 0) ||
+		    (period && chain_parse_period(&len, period, "--subscription-period") < 0))
 			goto out;
-		if ((dev ? chain_init_dev(&summary, cid) : chain_init_join(&summary, join, listen)) == 0)
+		if ((dev ? chain_init_dev_period(&summary, cid, len) : chain_init_join(&summary, join, listen)) == 0)
 			r = print(summary);
 		goto out;
 	}
@@ -229,11 +232,11 @@ static int cmd_init(int argc, char **argv)
 	const char *why;
 	char err[160];
 	g.service_fee_bps = 500;
-	g.subscription_period = 30 * 86400;
+	g.subscription_period = 0; /* calendar months in UTC */
 	g.start_time = (uint64_t)time(NULL);
 	if (parse_u64_opt(&g.chain_id, chain, "--chain-id") < 0 ||
 	    (fee && parse_u64_opt(&g.service_fee_bps, fee, "--service-fee-bps") < 0) ||
-	    (period && parse_u64_opt(&g.subscription_period, period, "--subscription-period") < 0) ||
+	    (period && chain_parse_period(&g.subscription_period, period, "--subscription-period") < 0) ||
 	    (start && parse_u64_opt(&g.start_time, start, "--start-time") < 0))
 		goto out;
 	if (g.chain_id == 0 || g.service_fee_bps > 10000) {

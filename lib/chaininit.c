@@ -61,7 +61,7 @@ void chain_dev_genesis(genesis *g, uint64_t chain_id, const uint8_t foundation[2
 	memcpy(g->foundation, foundation, 20);
 	g->service_fee_bps = 500;
 	g->listing_fee = lst(1);
-	g->subscription_period = 30 * 86400;
+	g->subscription_period = 0; /* calendar months in UTC */
 	g->validators = xcalloc(nvalidators ? nvalidators : 1, sizeof(*g->validators));
 	g->nvalidators = nvalidators;
 	for (size_t i = 0; i < nvalidators; i++)
@@ -88,7 +88,28 @@ static int no_genesis_yet(void)
 	return -1;
 }
 
+int chain_parse_period(uint64_t *period, const char *s, const char *option)
+{
+	u256 v;
+	if (!strcmp(s, "month")) {
+		*period = 0;
+		return 0;
+	}
+	if (u256_from_str(&v, s) < 0 || !u256_fits_u64(&v) || !v.w[0]) {
+		diag_error(LST_EINVALID, "%s takes 'month' or a number of seconds from 1, not '%s'", option, s);
+		diag_hint("'month' is calendar months in UTC, the default; seconds are for test networks");
+		return -1;
+	}
+	*period = v.w[0];
+	return 0;
+}
+
 int chain_init_dev(json_t **summary, uint64_t chain_id)
+{
+	return chain_init_dev_period(summary, chain_id, 0);
+}
+
+int chain_init_dev_period(json_t **summary, uint64_t chain_id, uint64_t period)
 {
 	if (no_genesis_yet() < 0)
 		return -1;
@@ -114,6 +135,7 @@ int chain_init_dev(json_t **summary, uint64_t chain_id)
 	}
 	genesis g;
 	chain_dev_genesis(&g, chain_id, f.address, d.address, 1);
+	g.subscription_period = period;
 	memcpy(g.validators[0].address, v.address, 20);
 	int r = genesis_finish(&g);
 	if (r == 0)

@@ -25,6 +25,14 @@
 int chain_write_genesis(const genesis *g) LST_WUR;
 /* Make the dev keys and genesis; *summary gets {home, chain_id, genesis_hash, validator, foundation, developer}. */
 int chain_init_dev(json_t **summary, uint64_t chain_id) LST_WUR;
+/* The same with genesis subscription_period period (chain_init_dev's is 0, calendar months). */
+int chain_init_dev_period(json_t **summary, uint64_t chain_id, uint64_t period) LST_WUR;
+/*
+ * A --subscription-period value: "month" (0: calendar months in UTC) or
+ * a number of seconds from 1 (a test network's month). 0, or -1 reported
+ * (exit 6) for anything else, "0" included.
+ */
+int chain_parse_period(uint64_t *period, const char *s, const char *option) LST_WUR;
 
 /*
  * Join the network of the node at url (a URL, or HOST:PORT for http): its
@@ -39,7 +47,7 @@ int chain_init_join(json_t **summary, const char *url, const char *listen) LST_W
 int chain_plain_key(key_entry *e, const char *name) LST_WUR;
 /*
  * The dev parameters into g: chain_id, now, foundation, a 5% service fee,
- * a 1 LST listing fee, a 30-day period, 999,000,000 LST for the developer
+ * a 1 LST listing fee, calendar months as subscription periods, 999,000,000 LST for the developer
  * and 1,000,000 LST for the foundation, and room for nvalidators
  * validators of power 1 whose addresses the caller fills in before
  * genesis_finish. g's arrays are malloc'd: genesis_free(g).

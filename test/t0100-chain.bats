@@ -57,6 +57,36 @@ SUPPLY=1000000000000000000000000000
 	[ ! -f "$LST_HOME/genesis.json" ]
 }
 
+@test "init --subscription-period: calendar months by default, seconds when given, with --dev too; bad values refused (exit 6)" {
+	a=0x7e5f4552091a69125d5dfcb7b8c2659029395bdf
+	explicit="--chain-id 7 --foundation $a --validator $a --alloc $a=1lst"
+	lst-chain init --dev > /dev/null
+	[ "$(jq -r .subscription_period "$LST_HOME/genesis.json")" = 0 ]
+	LST_HOME="$BATS_TEST_TMPDIR/d20" run lst-chain init --dev --subscription-period 20
+	assert_success
+	[ "$(jq -r .subscription_period "$BATS_TEST_TMPDIR/d20/genesis.json")" = 20 ]
+	LST_HOME="$BATS_TEST_TMPDIR/dm" run lst-chain init --dev --subscription-period month
+	assert_success
+	[ "$(jq -r .subscription_period "$BATS_TEST_TMPDIR/dm/genesis.json")" = 0 ]
+	LST_HOME="$BATS_TEST_TMPDIR/e0" run lst-chain init $explicit
+	assert_success
+	[ "$(jq -r .subscription_period "$BATS_TEST_TMPDIR/e0/genesis.json")" = 0 ]
+	LST_HOME="$BATS_TEST_TMPDIR/e1" run lst-chain init $explicit --subscription-period 86400
+	assert_success
+	[ "$(jq -r .subscription_period "$BATS_TEST_TMPDIR/e1/genesis.json")" = 86400 ]
+	for bad in 0 -5 abc 1.5 months 20s "" 18446744073709551616; do
+		LST_HOME="$BATS_TEST_TMPDIR/bad" run lst-chain init $explicit --subscription-period "$bad"
+		assert_failure 6
+		assert_output --partial "--subscription-period takes 'month' or a number of seconds"
+		LST_HOME="$BATS_TEST_TMPDIR/bad" run lst-chain init --dev --subscription-period "$bad"
+		assert_failure 6
+	done
+	[ ! -e "$BATS_TEST_TMPDIR/bad/genesis.json" ]
+	[ ! -d "$BATS_TEST_TMPDIR/bad/keys" ] || [ -z "$(ls "$BATS_TEST_TMPDIR/bad/keys")" ]
+	LST_HOME="$BATS_TEST_TMPDIR/j" run lst-chain init --join 127.0.0.1:1 --subscription-period 20
+	assert_failure 2
+}
+
 @test "daemon: start, status, a block every interval, stop" {
 	start_chain
 	run lst-chain status
