@@ -24,7 +24,7 @@ typedef struct {
 
 typedef struct {
 	uint8_t self[20];
-	uint8_t key[64], val[17 * 1024]; /* a market book with the longest details */
+	uint8_t key[96], val[17 * 1024]; /* a market book with the longest details */
 	size_t klen, vlen;
 } fake_slot;
 
@@ -39,10 +39,10 @@ typedef struct {
 typedef struct {
 	fake_account acct[8];
 	size_t nacct;
-	fake_slot slots[64];
+	fake_slot slots[256]; /* a subscription's books, readers, pools, page records */
 	size_t nslot;
 	size_t nput; /* storage_put calls that got past the checks: a revert makes none */
-	fake_logrec logs[32];
+	fake_logrec logs[64];
 	size_t nlog;
 	bool fail; /* every callback fails */
 } fake_chain;

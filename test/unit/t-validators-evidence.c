@@ -157,9 +157,9 @@ static void test_registry(void)
 	ok(!strcmp(s, "0x4c53540000000000000000000000000000000003") &&
 		   !memcmp(EVIDENCE_ADDRESS, e->address, 20),
 	   "evidence address is %s", s);
-	four[19] = 5;
+	four[19] = 6;
 	ok(!contract_find(four) && contract_find(validators_addr) != contract_find(evidence_addr),
-	   "0x...05 is no contract (0x...04 is the market)");
+	   "0x...06 is no contract (0x...04 is the market, 0x...05 the subscriptions)");
 }
 
 /*
