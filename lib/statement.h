@@ -7,12 +7,12 @@
  * JSON and human forms. It encodes no ABI and signs nothing.
  *
  * A statement of (category, period) lists each book read in the period
- * (its counted pages, already capped per book, its share of all counted
- * pages and its payout) and each author's total, with the pool, the
- * service fee and the rounding remainder. Before the period is settled it
- * is a projection: the contract's counts (booksRead) split by
- * settle_split, the very code the contract settles with, so it matches the
- * settlement to the Photon. After, the payouts are the Payout logs of the
+ * (its counted pages, each reader's capped as they were recorded; its
+ * share of all counted pages; its payout) and each author's total, with
+ * the pool, the service fee and the rounding remainder. Before the
+ * period is settled it is a projection: the contract's counts (booksRead)
+ * split by settle_split, the very code the contract settles with, so it
+ * matches the settlement to the Photon. After, the payouts are the Payout logs of the
  * settling transaction, checked against that split and the contract's
  * settlement record: a disagreement is an error (exit 1), never printed.
  *
@@ -33,7 +33,7 @@
 typedef struct {
 	uint8_t book[32], author[20];
 	char *title;     /* malloc'd */
-	uint64_t pages;  /* counted (capped) pages read in the period */
+	uint64_t pages;  /* counted pages read in the period (each reader capped) */
 	uint64_t share;  /* pages / all counted pages, in millionths, rounded down */
 	u256 payout;     /* Photons to the author */
 } statement_book;
