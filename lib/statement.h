@@ -9,11 +9,11 @@
  * A statement of (category, period) lists each book read in the period
  * (its counted pages, each reader's capped as they were recorded; its
  * share of all counted pages; its payout) and each author's total, with
- * the pool, the service fee and the rounding remainder. Before the
- * period is settled it is a projection: the contract's counts (booksRead)
- * split by settle_split, the very code the contract settles with, so it
- * matches the settlement to the Photon. After, the payouts are the Payout logs of the
- * settling transaction, checked against that split and the contract's
+ * the pool, the service fee and the rounding remainder. Before the period
+ * is settled it is a projection: the contract's counts (booksRead) split
+ * by settle_split, the very code the contract settles with, so it matches
+ * the settlement to the Photon. After, the payouts are the Payout logs of
+ * the settling transaction, checked against that split and the contract's
  * settlement record: a disagreement is an error (exit 1), never printed.
  *
  * Earnings of an address: its direct sales (Purchased logs with it as the
