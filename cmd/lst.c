@@ -361,6 +361,11 @@ static const struct builtin {
 	{"sales", cmd_sales, NEED_HOME, "the sales of your books, as they happen"},
 	{"read", cmd_read, NEED_HOME, "read a book you bought (any version), fetching it if needed"},
 	{"library", cmd_library, NEED_HOME, "the books you bought"},
+	{"categories", cmd_categories, NEED_HOME, "the subscription categories: fee, books, members"},
+	{"category", cmd_category, NEED_HOME, "create a subscription category (the foundation's)"},
+	{"subscribe", cmd_subscribe, NEED_HOME, "subscribe to a category, or extend it, paying up front"},
+	{"unsubscribe", cmd_unsubscribe, NEED_HOME, "cancel a subscription: later months refunded"},
+	{"enroll", cmd_enroll, NEED_HOME, "enroll a paged book of yours in a subscription category"},
 };
 
 static const struct builtin *find_builtin(const char *name)

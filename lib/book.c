@@ -617,12 +617,14 @@ static int hex32(uint8_t out[32], json_t *v)
 	return s && strlen(s) == 66 && hex_decode(out, 32, s) == 0 ? 0 : -1;
 }
 
-int book_contract_logs(json_t **logs, const book_contract *c, const char *event, const uint8_t (*topics)[32],
-		       const bool *have, size_t ntopics)
+int book_contract_events(void **out, size_t *n, size_t size, const book_contract *c, const char *event,
+			 const uint8_t (*topics)[32], const bool *have, size_t ntopics, book_log_parse parse)
 {
 	uint8_t t0[32];
 	char a[ADDR_STR];
-	*logs = NULL;
+	json_t *logs;
+	*out = NULL;
+	*n = 0;
 	abi_event_topic(t0, event);
 	addr_to_str(a, c->address);
 	json_t *t = json_array();
@@ -631,13 +633,25 @@ int book_contract_logs(json_t **logs, const book_contract *c, const char *event,
 		json_array_append_new(t, have[i] ? jsonio_hex(topics[i], 32) : json_null());
 	json_t *filter = json_pack("{s:s,s:s,s:s,s:o}", "fromBlock", "0x0", "toBlock", "latest", "address", a,
 				   "topics", t);
-	if (rpcc_call(logs, "eth_getLogs", json_pack("[o]", filter)) < 0)
+	if (rpcc_call(&logs, "eth_getLogs", json_pack("[o]", filter)) < 0)
 		return -1;
-	if (!json_is_array(*logs)) {
-		json_decref(*logs);
-		*logs = NULL;
+	if (!json_is_array(logs)) {
+		json_decref(logs);
 		return diag_error(LST_EFAIL, "the node sent a bad answer to eth_getLogs");
 	}
+	size_t k = json_array_size(logs);
+	uint8_t *items = xcalloc(k ? k : 1, size);
+	for (size_t i = 0; i < k; i++) {
+		if (parse(items + i * size, json_array_get(logs, i)) < 0) {
+			free(items);
+			json_decref(logs);
+			return diag_error(LST_EFAIL, "the node sent a malformed %.*s log (number %zu)",
+					  (int)strcspn(event, "("), event, i);
+		}
+	}
+	json_decref(logs);
+	*out = items;
+	*n = k;
 	return 0;
 }
 
@@ -677,8 +691,9 @@ static int word_addr(uint8_t out[20], const uint8_t w[32])
 	return 0;
 }
 
-static int parse_purchase(book_purchase *p, json_t *log)
+static int parse_purchase(void *item, json_t *log)
 {
+	book_purchase *p = item;
 	uint8_t w[3][32], *data = NULL;
 	size_t dlen = 0;
 	if (book_contract_log(w, 3, &data, &dlen, &p->height, p->tx, &MARKET, EV_PURCHASED, log) < 0)
@@ -697,28 +712,14 @@ int book_purchases(book_purchase **out, size_t *n, const uint8_t *book, const ui
 {
 	uint8_t t[3][32] = {{0}};
 	bool have[3] = {book != NULL, buyer != NULL, author != NULL};
-	json_t *logs;
-	*out = NULL;
-	*n = 0;
 	if (book)
 		memcpy(t[0], book, 32);
 	if (buyer)
 		abi_address_word(t[1], buyer);
 	if (author)
 		abi_address_word(t[2], author);
-	if (book_contract_logs(&logs, &MARKET, EV_PURCHASED, t, have, 3) < 0)
-		return -1;
-	size_t k = json_array_size(logs);
-	book_purchase *p = xcalloc(k ? k : 1, sizeof(*p));
-	for (size_t i = 0; i < k; i++) {
-		if (parse_purchase(&p[i], json_array_get(logs, i)) < 0) {
-			free(p);
-			json_decref(logs);
-			return diag_error(LST_EFAIL, "the node sent a malformed Purchased log (number %zu)", i);
-		}
-	}
-	json_decref(logs);
-	*out = p;
-	*n = k;
-	return 0;
+	void *items = NULL;
+	int r = book_contract_events(&items, n, sizeof(**out), &MARKET, EV_PURCHASED, t, have, 3, parse_purchase);
+	*out = items;
+	return r;
 }

@@ -140,14 +140,17 @@ int book_contract_view(abi_value *out, size_t want, const book_contract *c, cons
 int book_contract_send(json_t **receipt, const book_contract *c, const key_entry *e, const buf *calldata,
 		       const u256 *value, double timeout) LST_WUR;
 /*
- * c's logs with topic 0 = keccak(event) and topics[0..ntopics) (NULL: any)
- * after it, from block 0 to latest; *logs a JSON array (new reference).
- * 0 or -1 (reported).
+ * c's event logs (event: its signature), with topics[0..ntopics) after
+ * topic 0 where have[i] (else any), from block 0 to latest, oldest first,
+ * each parsed by parse into an item of size bytes: *out malloc'd array of
+ * *n. parse returns 0, or -1 for a malformed log (then reported here as
+ * one). 0 or -1 (reported).
  */
-int book_contract_logs(json_t **logs, const book_contract *c, const char *event, const uint8_t (*topics)[32],
-		       const bool *have, size_t ntopics) LST_WUR;
+typedef int (*book_log_parse)(void *item, json_t *log);
+int book_contract_events(void **out, size_t *n, size_t size, const book_contract *c, const char *event,
+			 const uint8_t (*topics)[32], const bool *have, size_t ntopics, book_log_parse parse) LST_WUR;
 /*
- * One log of c from book_contract_logs: its topics after topic 0 into
+ * One log of c's event (from eth_getLogs or a receipt): its topics after topic 0 into
  * words[0..ntopics) (there must be exactly that many), its data (malloc'd),
  * block height and transaction. 0 or -1 (malformed; not reported).
  */

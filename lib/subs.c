@@ -251,26 +251,33 @@ int subs_period(uint64_t *current, uint64_t *start, uint64_t *end, uint64_t *len
 	return u64s(v, 4, "the period", (uint64_t *[]){current, start, end, len}, 4);
 }
 
+/* A view of (category, reader) answering types into v[0..n); what set for messages. */
+static int member_view(abi_value *v, size_t n, char what[96], const char *types, const char *sig, const char *thing,
+		       uint64_t category, const uint8_t reader[20])
+{
+	char a[ADDR_STR];
+	abi_value args[2] = {abi_u64(category), abi_address(reader)};
+	addr_to_str(a, reader);
+	snprintf(what, 96, "%s of '%s' in category %llu", thing, a, (unsigned long long)category);
+	return view(v, n, types, sig, args, 2, what);
+}
+
 int subs_membership(uint64_t *from, uint64_t *until, uint64_t *ends_at, uint64_t category,
 		    const uint8_t reader[20])
 {
-	char what[96], a[ADDR_STR];
-	abi_value args[2] = {abi_u64(category), abi_address(reader)}, v[3];
-	addr_to_str(a, reader);
-	snprintf(what, sizeof(what), "the membership of '%s'", a);
-	if (view(v, 3, "uint256,uint256,uint256", SIG_MEMBERSHIP, args, 2, what) < 0)
+	char what[96];
+	abi_value v[3];
+	if (member_view(v, 3, what, "uint256,uint256,uint256", SIG_MEMBERSHIP, "the membership", category, reader) < 0)
 		return -1;
 	return u64s(v, 3, what, (uint64_t *[]){from, until, ends_at}, 3);
 }
 
 int subs_is_member(bool *yes, uint64_t category, const uint8_t reader[20])
 {
-	char what[96], a[ADDR_STR];
-	abi_value args[2] = {abi_u64(category), abi_address(reader)}, v[1];
+	char what[96];
+	abi_value v[1];
 	*yes = false;
-	addr_to_str(a, reader);
-	snprintf(what, sizeof(what), "whether '%s' is a member", a);
-	if (view(v, 1, "bool", SIG_IS_MEMBER, args, 2, what) < 0)
+	if (member_view(v, 1, what, "bool", SIG_IS_MEMBER, "the membership", category, reader) < 0)
 		return -1;
 	*yes = v[0].b;
 	abi_free(v, 1);
@@ -301,19 +308,22 @@ int subs_server_owner(uint8_t owner[20], const uint8_t server[20])
 	return 0;
 }
 
-static void period_what(char *out, size_t cap, const char *thing, uint64_t category, uint64_t period)
+/* A view of (category, period) answering types into v[0..n); what set for messages. */
+static int period_view(abi_value *v, size_t n, char what[128], const char *types, const char *sig, const char *thing,
+		       uint64_t category, uint64_t period)
 {
-	snprintf(out, cap, "the %s of category %llu in period %llu", thing, (unsigned long long)category,
+	abi_value args[2] = {abi_u64(category), abi_u64(period)};
+	snprintf(what, 128, "the %s of category %llu in period %llu", thing, (unsigned long long)category,
 		 (unsigned long long)period);
+	return view(v, n, types, sig, args, 2, what);
 }
 
 int subs_pool_get(subs_pool *out, uint64_t category, uint64_t period)
 {
 	char what[128];
-	abi_value args[2] = {abi_u64(category), abi_u64(period)}, v[4];
+	abi_value v[4];
 	memset(out, 0, sizeof(*out));
-	period_what(what, sizeof(what), "pool", category, period);
-	if (view(v, 4, "uint256,uint256,uint256,bool", SIG_POOL, args, 2, what) < 0)
+	if (period_view(v, 4, what, "uint256,uint256,uint256,bool", SIG_POOL, "pool", category, period) < 0)
 		return -1;
 	out->pool = v[0].u;
 	out->settled = v[3].b;
@@ -337,7 +347,8 @@ int subs_books_read(uint8_t (**books)[32], uint64_t **pages, size_t *n, uint64_t
 	*books = NULL;
 	*pages = NULL;
 	*n = 0;
-	period_what(what, sizeof(what), "books read", category, period);
+	snprintf(what, sizeof(what), "the books read in category %llu in period %llu", (unsigned long long)category,
+		 (unsigned long long)period);
 	for (;;) {
 		abi_value args[4] = {abi_u64(category), abi_u64(period), abi_u64(k), abi_u64(SUB_BOOKS_READ_LIMIT)};
 		abi_value v[2];
@@ -391,10 +402,10 @@ int subs_reader_pages(uint64_t *counted, uint64_t *recorded, const uint8_t reade
 int subs_settlement_get(subs_settlement *out, uint64_t category, uint64_t period)
 {
 	char what[128];
-	abi_value args[2] = {abi_u64(category), abi_u64(period)}, v[5];
+	abi_value v[5];
 	memset(out, 0, sizeof(*out));
-	period_what(what, sizeof(what), "settlement", category, period);
-	if (view(v, 5, "bool,uint256,uint256,uint256,uint256", SIG_SETTLEMENT, args, 2, what) < 0)
+	if (period_view(v, 5, what, "bool,uint256,uint256,uint256,uint256", SIG_SETTLEMENT, "settlement", category,
+			period) < 0)
 		return -1;
 	out->settled = v[0].b;
 	out->fee = v[1].u;
@@ -405,8 +416,9 @@ int subs_settlement_get(subs_settlement *out, uint64_t category, uint64_t period
 
 /* ---- events ---- */
 
-static int parse_payout(subs_payout *p, json_t *log)
+static int parse_payout(void *item, json_t *log)
 {
+	subs_payout *p = item;
 	static const uint8_t zero[12];
 	uint8_t w[3][32], *data = NULL;
 	size_t dlen = 0;
@@ -435,30 +447,16 @@ int subs_payouts(subs_payout **out, size_t *n, const uint8_t *author, const uint
 {
 	uint8_t t[3][32] = {{0}};
 	bool have[3] = {false, author != NULL, period != NULL};
-	json_t *logs;
-	*out = NULL;
-	*n = 0;
 	if (author)
 		abi_address_word(t[1], author);
 	if (period) {
 		u256 k = u256_from_u64(*period);
 		u256_to_be32(t[2], &k);
 	}
-	if (book_contract_logs(&logs, &SUBS, EV_PAYOUT, t, have, 3) < 0)
-		return -1;
-	size_t k = json_array_size(logs);
-	subs_payout *p = xcalloc(k ? k : 1, sizeof(*p));
-	for (size_t i = 0; i < k; i++) {
-		if (parse_payout(&p[i], json_array_get(logs, i)) < 0) {
-			free(p);
-			json_decref(logs);
-			return diag_error(LST_EFAIL, "the node sent a malformed Payout log (number %zu)", i);
-		}
-	}
-	json_decref(logs);
-	*out = p;
-	*n = k;
-	return 0;
+	void *items = NULL;
+	int r = book_contract_events(&items, n, sizeof(**out), &SUBS, EV_PAYOUT, t, have, 3, parse_payout);
+	*out = items;
+	return r;
 }
 
 /*

@@ -35,11 +35,7 @@ static bool want_json(bool json)
 	return json || !isatty(1);
 }
 
-/*
- * Ask question on the terminal unless yes: 0 go on, -1 declined or no
- * terminal to ask on (reported).
- */
-static int confirm(bool yes, const char *question)
+int builtin_confirm(bool yes, const char *question)
 {
 	if (yes)
 		return 0;
@@ -56,7 +52,7 @@ static int confirm(bool yes, const char *question)
 	return 0;
 }
 
-static int parse_amount(u256 *out, const char *text)
+int builtin_amount(u256 *out, const char *text)
 {
 	char err[160];
 	if (amount_parse(out, err, sizeof(err), text) < 0)
@@ -64,7 +60,7 @@ static int parse_amount(u256 *out, const char *text)
 	return 0;
 }
 
-static const char *lst(char out[128], const u256 *photons)
+const char *builtin_lst(char out[128], const u256 *photons)
 {
 	amount_format(out, 128, photons);
 	return out;
@@ -90,8 +86,7 @@ static int home_address(uint8_t a[20], bool *have)
 	return 0;
 }
 
-/* BOOK: a 0x id, or a title of the home key's. */
-static int resolve_book(uint8_t book[32], const char *spec)
+int builtin_resolve_book(uint8_t book[32], const char *spec)
 {
 	uint8_t me[20] = {0};
 	bool have;
@@ -124,7 +119,8 @@ static void print_human(const publish_plan *p)
 	else
 		printf("%s '%s'\n", p->action == PUBLISH_NEW ? "Published" : "Released a new version of", p->title);
 	printf("book     %s\nversion  %llu (%s)\nroot     %s\nfiles    %zu, %s\nprice    %s\n", jsonio_get_str(j, "book"),
-	       (unsigned long long)p->version, p->label, jsonio_get_str(j, "root"), p->nfiles, size, lst(h, &p->price));
+	       (unsigned long long)p->version, p->label, jsonio_get_str(j, "root"), p->nfiles, size,
+	       builtin_lst(h, &p->price));
 	if (p->paged)
 		printf("pages    %llu of %d bytes\n", (unsigned long long)p->pages, SUB_PAGE_BYTES);
 	if (p->has_tx)
@@ -181,7 +177,7 @@ static int run_publish(int argc, char **argv, bool release)
 	o.paths = (const char *const *)argv;
 	o.npaths = (size_t)n;
 	if (price) {
-		if (parse_amount(&o.price, price) < 0)
+		if (builtin_amount(&o.price, price) < 0)
 			return -1;
 		o.has_price = true;
 	}
@@ -197,9 +193,9 @@ static int run_publish(int argc, char **argv, bool release)
 			diag_hint("print the terms with --terms, have the foundation sign them ('lst-sign cosign'), "
 				  "then pass --foundation-sig HEX");
 		}
-		snprintf(q, sizeof(q), "publish '%s' at %s, paying the listing fee of %s", p.title, lst(hp, &p.price),
-			 lst(hf, &p.listing_fee));
-		r = here != 0 ? -1 : confirm(yes, q);
+		snprintf(q, sizeof(q), "publish '%s' at %s, paying the listing fee of %s", p.title,
+			 builtin_lst(hp, &p.price), builtin_lst(hf, &p.listing_fee));
+		r = here != 0 ? -1 : builtin_confirm(yes, q);
 	} else if (r == 0 && terms && p.action != PUBLISH_NEW) {
 		r = diag_error(LST_EUSAGE, "'%s' is published already: there are no terms to sign", p.title);
 		diag_hint("a new version needs no co-signature: 'lst release'");
@@ -260,7 +256,7 @@ int cmd_price(int argc, char **argv)
 		pass_set_file(passfile);
 	uint8_t book[32];
 	u256 price;
-	if (parse_amount(&price, argv[1]) < 0 || resolve_book(book, argv[0]) < 0)
+	if (builtin_amount(&price, argv[1]) < 0 || builtin_resolve_book(book, argv[0]) < 0)
 		return -1;
 	book_info b;
 	if (publish_book_get(&b, book, argv[0]) < 0)
@@ -279,8 +275,9 @@ int cmd_price(int argc, char **argv)
 	if (same && memcmp(b.author, e.address, 20)) {
 		r = diag_error(LST_EREFUSED, "not the author of '%s'", argv[0]);
 	} else if (!same) {
-		snprintf(q, sizeof(q), "change the price of '%s' from %s to %s", b.title, lst(ho, &b.price), lst(hn, &price));
-		r = confirm(yes, q);
+		snprintf(q, sizeof(q), "change the price of '%s' from %s to %s", b.title, builtin_lst(ho, &b.price),
+			 builtin_lst(hn, &price));
+		r = builtin_confirm(yes, q);
 		if (r == 0)
 			r = book_call_set_price(&cd, book, &price);
 		if (r == 0)
@@ -294,9 +291,9 @@ int cmd_price(int argc, char **argv)
 			r = print(jsonio_obj("book", json_string(id), "old_price", json_string(old_dec), "price",
 					     json_string(new_dec), "tx", tx ? json_string(tx) : json_null(), NULL));
 		else if (same)
-			printf("'%s' costs %s already: nothing sent\n", b.title, lst(hn, &price));
+			printf("'%s' costs %s already: nothing sent\n", b.title, builtin_lst(hn, &price));
 		else
-			printf("'%s' now costs %s (was %s)\ntx %s\n", b.title, lst(hn, &price), lst(ho, &b.price),
+			printf("'%s' now costs %s (was %s)\ntx %s\n", b.title, builtin_lst(hn, &price), builtin_lst(ho, &b.price),
 			       tx ? tx : "?");
 	}
 	json_decref(rc);
@@ -353,7 +350,7 @@ int cmd_versions(int argc, char **argv)
 	uint8_t book[32];
 	book_version *v;
 	size_t n;
-	if (resolve_book(book, argv[0]) < 0 || get_versions(&v, &n, book, argv[0]) < 0)
+	if (builtin_resolve_book(book, argv[0]) < 0 || get_versions(&v, &n, book, argv[0]) < 0)
 		return -1;
 	int r = 0;
 	if (!want_json(json))
@@ -382,7 +379,8 @@ int cmd_show(int argc, char **argv)
 	book_info b;
 	book_version *v = NULL;
 	size_t n = 0;
-	if (home_address(me, &have_key) < 0 || resolve_book(book, argv[0]) < 0 || publish_book_get(&b, book, argv[0]) < 0)
+	if (home_address(me, &have_key) < 0 || builtin_resolve_book(book, argv[0]) < 0 ||
+	    publish_book_get(&b, book, argv[0]) < 0)
 		return -1;
 	int r = get_versions(&v, &n, book, argv[0]);
 	if (r == 0 && have_key)
@@ -414,7 +412,7 @@ int cmd_show(int argc, char **argv)
 				     json_boolean(access), NULL));
 	} else {
 		printf("%s\nbook       %s\nauthor     %s\nprice      %s\nsales      %llu\npublished  block %llu\n", b.title,
-		       id, author, lst(h, &b.price), (unsigned long long)b.sales, (unsigned long long)b.published);
+		       id, author, builtin_lst(h, &b.price), (unsigned long long)b.sales, (unsigned long long)b.published);
 		if (n)
 			printf("latest     %zu (%s) %s\n", n - 1, v[n - 1].label, rs);
 		printf("versions   %llu\naccess     %s\n", (unsigned long long)b.versions,
@@ -492,8 +490,8 @@ static int print_sale(sales_ctx *c, const book_purchase *s)
 	time_t t = (time_t)when;
 	struct tm tm;
 	strftime(date, sizeof(date), "%Y-%m-%d %H:%M", localtime_r(&t, &tm));
-	printf("%-16s  %-24.24s  %-42s  %14s  %14s  %14s\n", date, title, buyer, lst(hp, &s->price), lst(hf, &s->fee),
-	       lst(he, &earned));
+	printf("%-16s  %-24.24s  %-42s  %14s  %14s  %14s\n", date, title, buyer, builtin_lst(hp, &s->price),
+	       builtin_lst(hf, &s->fee), builtin_lst(he, &earned));
 	fflush(stdout);
 	return 0;
 }
@@ -546,7 +544,7 @@ int cmd_sales(int argc, char **argv)
 	}
 	if (r == 0 && !c.json) {
 		char h[128];
-		printf("%zu sale%s, earned %s\n", shown, shown == 1 ? "" : "s", lst(h, &c.total));
+		printf("%zu sale%s, earned %s\n", shown, shown == 1 ? "" : "s", builtin_lst(h, &c.total));
 	}
 	for (size_t i = 0; i < c.n; i++)
 		free(c.t[i].title);
