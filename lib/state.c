@@ -244,7 +244,9 @@ int state_storage_get(state *s, buf *out, const uint8_t contract[20], const uint
 		return -1;
 	blob(q, 1, contract, 20);
 	blob(q, 2, key, klen);
-	return get_blob(s, Q_STORAGE_GET, out, "reading storage");
+	int r = get_blob(s, Q_STORAGE_GET, out, "reading storage");
+	/* contract.h: an empty value deletes the key, so absent and empty read the same. */
+	return r == 0 && !out->len ? 1 : r;
 }
 
 int state_storage_put(state *s, const uint8_t contract[20], const uint8_t *key, size_t klen,
