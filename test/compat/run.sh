@@ -5,7 +5,10 @@
 # temporary LST_HOME); ethers.Contract with the shipped ABIs against the
 # native token and market (chain-token, market.test.mjs: a book published
 # from ethers with the foundation's co-signature, bought, its Purchased
-# event parsed); ipfs-unixfs-importer, @ipld/car and
+# event parsed) and subscriptions (subscription.test.mjs: a category by
+# the foundation, a reader's subscription paid with value, isMember and the
+# period views, CategoryCreated/Subscribed/Cancelled decoded, refusals in
+# ethers' error shape); ipfs-unixfs-importer, @ipld/car and
 # @helia/verified-fetch (unixfs-cid, car and gateway.test.mjs: lst-block and
 # lst-swarm in temporary homes, nothing leaves 127.0.0.1).
 # Prints TAP on stdout; exits non-zero if anything fails.
