@@ -64,11 +64,12 @@ static const char *clip(char *out, size_t cap, const char *s, size_t width)
 	return out;
 }
 
-static const char *utc(char out[32], uint64_t t)
+/* A time in UTC, to the second on networks of short periods (len seconds; 0 months). */
+static const char *utc(char out[32], uint64_t t, uint64_t len)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
-	if (!gmtime_r(&tt, &tm) || !strftime(out, 32, "%Y-%m-%d %H:%M UTC", &tm))
+	if (!gmtime_r(&tt, &tm) || !strftime(out, 32, len ? "%Y-%m-%d %H:%M:%S UTC" : "%Y-%m-%d %H:%M UTC", &tm))
 		snprintf(out, 32, "%llu", (unsigned long long)t);
 	return out;
 }
@@ -357,13 +358,15 @@ void statement_print(FILE *f, const statement *s)
 {
 	char a[128], b[128], t1[32], t2[32], who[ADDR_STR], title[64];
 	fprintf(f, "category   %s (%llu)\n", s->category_name, (unsigned long long)s->category);
-	fprintf(f, "period     %s, %s to %s\n", s->label, utc(t1, s->start), utc(t2, s->end));
+	fprintf(f, "period     %s, %s to %s\n", s->label, utc(t1, s->start, s->period_len),
+		utc(t2, s->end, s->period_len));
 	if (s->settled)
 		fprintf(f, "status     settled at block %llu\n", (unsigned long long)s->height);
 	else if (s->ended)
 		fprintf(f, "status     ended, not settled yet: a projection (lst-settle period settles it)\n");
 	else
-		fprintf(f, "status     open until %s: a projection of the pages read so far\n", utc(t1, s->end));
+		fprintf(f, "status     open until %s: a projection of the pages read so far\n",
+			utc(t1, s->end, s->period_len));
 	addr_to_str(who, s->foundation);
 	fprintf(f, "pool       %s\n", lst(a, &s->pool));
 	fprintf(f, "fee        %s (%llu.%02llu%%) to the foundation %s\n", lst(a, &s->fee),
@@ -373,7 +376,8 @@ void statement_print(FILE *f, const statement *s)
 		s->nauthors == 1 ? "" : "s", s->nbooks, s->nbooks == 1 ? "" : "s", (unsigned long long)s->pages,
 		s->pages == 1 ? "" : "s");
 	if (!s->nbooks) {
-		fprintf(f, "\nno pages were read: the pool less the fee goes to the foundation\n");
+		fprintf(f, "\n%s: the pool less the fee goes to the foundation\n",
+			s->ended ? "no pages were read" : "no pages read so far; if none are");
 		return;
 	}
 	fprintf(f, "\n%-12s  %-24s  %-42s  %6s  %8s  %s\n", "BOOK", "TITLE", "AUTHOR", "PAGES", "SHARE", "PAYOUT");
