@@ -10,16 +10,21 @@
 #include "pages.h"
 #include "abi.h"
 #include "access.h"
+#include "book.h"
 #include "buf.h"
 #include "content.h"
 #include "diag.h"
+#include "fetch.h"
 #include "hex.h"
 #include "http.h"
 #include "msg.h"
 #include "rpcclient.h"
+#include "providers.h"
 #include "seal.h"
 #include "secp.h"
+#include "subs.h"
 #include "subscription.h"
+#include "swarmkey.h"
 #include "unixfs.h"
 
 #include <fcntl.h>
@@ -447,7 +452,7 @@ static book_pages books[PAGES_BOOKS];
 static uint64_t tick;
 static pthread_mutex_t books_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void book_id(uint8_t id[32], const char *home, const cid *root)
+static void served_id(uint8_t id[32], const char *home, const cid *root)
 {
 	crypto_hash_sha256_state st;
 	crypto_hash_sha256_init(&st);
@@ -511,7 +516,7 @@ int pages_have(bstore *s, const char *home, const cid *root)
 {
 	uint8_t id[32];
 	char cs[CID_STR_MAX];
-	book_id(id, home, root);
+	served_id(id, home, root);
 	pthread_mutex_lock(&books_lock);
 	book_pages *hit = book_find(id);
 	if (hit)
@@ -593,7 +598,7 @@ json_t *pages_serve(unsigned *status, bstore *s, const char *home, const pages_r
 		 *len = xmalloc(n * sizeof(uint32_t)), *pages = xmalloc(n * sizeof(uint32_t)), npages = 0;
 	uint64_t *off = xmalloc(n * sizeof(uint64_t));
 	bool found = false;
-	book_id(id, home, &r->root);
+	served_id(id, home, &r->root);
 	pthread_mutex_lock(&books_lock);
 	book_pages *b = book_find(id);
 	if (b && keys && ck) {
@@ -766,21 +771,25 @@ int pages_grant_from_json(pages_grant *out, const json_t *answer, const uint8_t 
 	return 0;
 }
 
-int pages_ask(pages_grant *out, const char *base_url, const uint8_t priv[32], const cid *root, uint32_t from,
-	      uint32_t to)
+/* How bad an outcome: a refusal outranks "not here", which outranks "unreachable". */
+enum { R_NONE, R_UNAVAIL, R_NOTFOUND, R_REFUSED, R_PAST };
+
+static const int rank_status[] = {LST_ENOTFOUND, LST_EUNAVAIL, LST_ENOTFOUND, LST_EREFUSED, LST_ENOTFOUND};
+
+/* Ask base_in: 0 and *out, or -1 with *rank and why (not reported). */
+static int ask_one(pages_grant *out, int *rank, buf *why, const char *base_in, const pages_request *rq,
+		   const uint8_t priv[32], uint64_t id)
 {
-	pages_request rq;
-	uint64_t id;
 	char cs[CID_STR_MAX], err[256];
-	memset(out, 0, sizeof(*out));
-	cid_str(cs, root);
-	if (pages_chain_id(&id, rpcc_url()) < 0 ||
-	    pages_request_make(&rq, priv, root, from, to, (uint64_t)time(NULL) + REQUEST_LIFETIME) < 0)
+	cid_str(cs, &rq->root);
+	buf_reset(why);
+	char *base = http_base_url(base_in);
+	if (!base) {
+		*rank = R_UNAVAIL;
+		buf_addf(why, "no gateway URL in '%s'", base_in);
 		return -1;
-	char *base = http_base_url(base_url);
-	if (!base)
-		return diag_error(LST_EUSAGE, "no gateway URL");
-	json_t *body = pages_request_json(&rq);
+	}
+	json_t *body = pages_request_json(rq);
 	char *text = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
 	buf url = BUF_INIT, ans = BUF_INIT;
@@ -789,22 +798,27 @@ int pages_ask(pages_grant *out, const char *base_url, const uint8_t priv[32], co
 	int r = -1;
 	if (http_do(&ans, &status, err, sizeof(err), (char *)url.p, NULL, 0, text, strlen(text), ANSWER_MAX,
 		    ASK_TIMEOUT_MS) < 0) {
-		diag_error(LST_EUNAVAIL, "cannot reach '%s': %s", base, err);
+		*rank = R_UNAVAIL;
+		buf_addf(why, "cannot reach '%s': %s", base, err);
 		goto out;
 	}
 	json_t *j = json_loadb((const char *)ans.p, ans.len, 0, NULL);
-	const char *why = json_string_value(json_object_get(j, "reason"));
+	const char *reason = json_string_value(json_object_get(j, "reason"));
 	const char *e = json_string_value(json_object_get(j, "error"));
 	if (status == 200) {
-		if (pages_grant_from_json(out, j, priv, root, from, to, id, &why) == 0)
+		if (pages_grant_from_json(out, j, priv, &rq->root, rq->from, rq->to, id, &reason) == 0) {
 			r = 0;
-		else
-			diag_error(LST_EREFUSED, "'%s' sent a bad answer for pages %" PRIu32 "-%" PRIu32 " of '%s': %s",
-				   base, from, to, cs, why);
+		} else {
+			*rank = R_REFUSED;
+			buf_addf(why, "'%s' sent a bad answer: %s", base, reason);
+		}
 	} else {
-		int code = status == 403 ? LST_EREFUSED : status == 404 ? LST_ENOTFOUND : LST_EUNAVAIL;
-		diag_error(code, "'%s' answered %ld for pages %" PRIu32 "-%" PRIu32 " of '%s': %s%s%s", base, status,
-			   from, to, cs, e ? e : "error", why ? ": " : "", why ? why : "");
+		*rank = status == 403			       ? R_REFUSED
+			: status == 404 && e && !strcmp(e, "no such page") ? R_PAST
+			: status == 404			       ? R_NOTFOUND
+							       : R_UNAVAIL;
+		buf_addf(why, "'%s' answered %ld: %s%s%s", base, status, e ? e : "error", reason ? ": " : "",
+			 reason ? reason : "");
 	}
 	json_decref(j);
 out:
@@ -812,6 +826,141 @@ out:
 	free(base);
 	buf_free(&url);
 	buf_free(&ans);
+	return r;
+}
+
+int pages_ask(pages_grant *out, const char *base_url, const uint8_t priv[32], const cid *root, uint32_t from,
+	      uint32_t to)
+{
+	pages_request rq;
+	uint64_t id;
+	int rank = R_NONE;
+	memset(out, 0, sizeof(*out));
+	if (pages_chain_id(&id, rpcc_url()) < 0 ||
+	    pages_request_make(&rq, priv, root, from, to, (uint64_t)time(NULL) + REQUEST_LIFETIME) < 0)
+		return -1;
+	buf why = BUF_INIT;
+	int r = ask_one(out, &rank, &why, base_url, &rq, priv, id);
+	if (r < 0)
+		diag_error(rank_status[rank], "no pages %" PRIu32 "-%" PRIu32 ": %s", from, to, (char *)why.p);
+	buf_free(&why);
+	return r;
+}
+
+/* The gateway URLs node's registry lists for root, complete providers first; NULL-terminated, malloc'd. */
+static char **provider_urls(const char *node, const cid *root)
+{
+	char cs[CID_STR_MAX], err[256], *base = http_base_url(node);
+	char **out = xcalloc(1, sizeof(*out));
+	if (!base)
+		return out;
+	cid_str(cs, root);
+	buf url = BUF_INIT, body = BUF_INIT;
+	buf_addf(&url, "%s/lst/v1/providers/%s", base, cs);
+	long status = 0;
+	json_t *list = NULL, *rec;
+	if (http_do(&body, &status, err, sizeof(err), (char *)url.p, NULL, 0, NULL, 0, ANSWER_MAX, ASK_TIMEOUT_MS) == 0 &&
+	    status == 200)
+		list = json_loadb((char *)body.p, body.len, 0, NULL);
+	size_t n = 0, i;
+	uint64_t now = (uint64_t)time(NULL);
+	for (int pass = 0; pass < 2; pass++)
+		json_array_foreach(list, i, rec)
+		{
+			prov_record r;
+			const char *why;
+			memset(&r, 0, sizeof(r));
+			if (prov_record_from_json(&r, rec, &why) == 0 && cid_equal(&r.root, root) &&
+			    r.complete == (pass == 0) && prov_record_verify(&r, now, &why) == 0 &&
+			    (!strncmp(r.url, "http://", 7) || !strncmp(r.url, "https://", 8))) {
+				out = xrealloc(out, (n + 2) * sizeof(*out));
+				out[n++] = xstrdup(r.url);
+				out[n] = NULL;
+			}
+			prov_record_free(&r);
+		}
+	json_decref(list);
+	buf_free(&url);
+	buf_free(&body);
+	free(base);
+	return out;
+}
+
+int pages_ask_any(pages_grant *out, char **from_url, const uint8_t priv[32], const char *const *peers,
+		  size_t npeers, const char *node, const cid *root, uint32_t from, uint32_t to)
+{
+	pages_request rq;
+	uint64_t id;
+	char cs[CID_STR_MAX];
+	memset(out, 0, sizeof(*out));
+	*from_url = NULL;
+	cid_str(cs, root);
+	if (pages_chain_id(&id, rpcc_url()) < 0 ||
+	    pages_request_make(&rq, priv, root, from, to, (uint64_t)time(NULL) + REQUEST_LIFETIME) < 0)
+		return -1;
+	char **urls = node ? provider_urls(node, root) : xcalloc(1, sizeof(char *));
+	size_t nurls = 0;
+	while (urls[nurls])
+		nurls++;
+	const char **cand = xcalloc(npeers + 1 + nurls, sizeof(char *));
+	size_t nc = 0;
+	for (size_t i = 0; i < npeers; i++)
+		cand[nc++] = peers[i];
+	if (node)
+		cand[nc++] = node;
+	for (size_t i = 0; i < nurls; i++)
+		cand[nc++] = urls[i];
+	int worst = R_NONE, rank = R_NONE, r = -1;
+	bool reported = false;
+	buf why = BUF_INIT, first = BUF_INIT;
+	for (size_t i = 0; i < nc && r < 0 && worst != R_PAST; i++) {
+		char *b = http_base_url(cand[i]);
+		bool seen = false;
+		for (size_t k = 0; b && k < i; k++) {
+			char *o = http_base_url(cand[k]);
+			seen |= o && !strcmp(o, b);
+			free(o);
+		}
+		if (b && !seen && ask_one(out, &rank, &why, b, &rq, priv, id) == 0) {
+			uint8_t owner[20];
+			static const uint8_t zero[20];
+			if (subs_server_owner(owner, out->server) < 0) {
+				pages_grant_free(out);
+				free(b);
+				reported = true;
+				break;
+			}
+			if (memcmp(owner, zero, 20)) {
+				*from_url = xstrdup(b);
+				r = 0;
+			} else {
+				char sv[43];
+				hex_encode(sv, out->server, 20);
+				pages_grant_free(out);
+				rank = R_REFUSED;
+				buf_reset(&why);
+				buf_addf(&why, "'%s' serves with %s, which is not a registered server", b, sv);
+			}
+		}
+		if (r < 0 && b && !seen && rank > worst) {
+			worst = rank;
+			buf_reset(&first);
+			buf_add(&first, why.p, why.len);
+		}
+		free(b);
+	}
+	if (r < 0 && !reported) {
+		diag_error(rank_status[worst], "no pages %" PRIu32 "-%" PRIu32 " of '%s': %s", from, to, cs,
+			   first.len ? (char *)first.p : "no gateway to ask");
+		if (worst == R_REFUSED)
+			diag_hint("subscribe to the book's category first: lst subscribe CATEGORY");
+	}
+	for (size_t i = 0; urls[i]; i++)
+		free(urls[i]);
+	free(urls);
+	free(cand);
+	buf_free(&why);
+	buf_free(&first);
 	return r;
 }
 
@@ -886,4 +1035,84 @@ int pages_write(bstore *s, int fd, const cid *root, const pages_grant *g)
 	free(stored);
 	free(pt);
 	return r;
+}
+
+/* ---- the reader's command: fetching the blocks, recording the pages ---------- */
+
+int pages_fetch(bstore *s, const uint8_t priv[32], const char *const *peers, size_t npeers, const cid *root)
+{
+	uint8_t *have = NULL;
+	uint64_t leaves = 0, height = 0;
+	bool complete = false;
+	diag_set_quiet(true);
+	int h = fetch_have(s, &have, &leaves, &complete, root, NULL);
+	diag_set_quiet(false);
+	free(have);
+	if (h == 0 && complete)
+		return 0;
+	if (book_height(&height) < 0)
+		return -1;
+	char *self = swarm_self_gateway();
+	fetch_opts o = {
+		.peers = peers,
+		.npeers = npeers,
+		.node = rpcc_url(),
+		.priv = priv,
+		.self_url = self,
+		.min_height = height,
+	};
+	fetch_result res;
+	int r = swarm_fetch(s, &res, root, &o);
+	fetch_result_free(&res);
+	free(self);
+	if (r == 0)
+		r = bstore_pin(s, root);
+	return r;
+}
+
+#define EV_PAGES "PagesRecorded(bytes32,address,uint256,uint256,uint256)"
+
+int pages_record(uint64_t *added, uint64_t *counted, uint8_t tx[32], const key_entry *e, const pages_grant *g,
+		 double timeout)
+{
+	static const uint8_t sub[20] = SUBSCRIPTION_ADDRESS_BYTES;
+	static const book_contract S = {sub, "the subscription contract", NULL, NULL, 0};
+	buf cd = BUF_INIT;
+	json_t *receipt = NULL, *log;
+	uint32_t *pages = xmalloc(g->n * sizeof(uint32_t));
+	for (size_t k = 0; k < g->n; k++)
+		pages[k] = g->from + (uint32_t)k;
+	int r = subs_call_record_pages(&cd, g->book, g->period, pages, g->n, g->receipt);
+	free(pages);
+	if (r == 0)
+		r = subs_send(&receipt, e, &cd, NULL, timeout);
+	buf_free(&cd);
+	if (r < 0) {
+		json_decref(receipt);
+		return -1;
+	}
+	const char *h = json_string_value(json_object_get(receipt, "transactionHash"));
+	r = h && hex_field(tx, 32, json_object_get(receipt, "transactionHash")) ? 0 : -1;
+	bool found = false;
+	size_t i;
+	json_array_foreach(json_object_get(receipt, "logs"), i, log)
+	{
+		uint8_t w[3][32], t[32], *data = NULL;
+		size_t dlen, n = 0;
+		uint64_t height;
+		abi_value v[2];
+		if (found || book_contract_log(w, 3, &data, &dlen, &height, t, &S, EV_PAGES, log) < 0)
+			continue;
+		if (abi_decode(v, 2, &n, "uint256,uint256", data, dlen) == 0 && n == 2 && u64_of(added, &v[0]) &&
+		    u64_of(counted, &v[1]))
+			found = true;
+		if (n)
+			abi_free(v, n);
+		free(data);
+	}
+	json_decref(receipt);
+	if (r < 0 || !found)
+		return diag_error(LST_EFAIL, "the receipt of transaction '%s' has no well-formed PagesRecorded log",
+				  h ? h : "?");
+	return 0;
 }

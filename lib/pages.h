@@ -47,6 +47,7 @@
 #include "lst.h"
 #include "bstore.h"
 #include "cid.h"
+#include "keyring.h"
 #include <jansson.h>
 
 #define PAGES_PER_REQUEST 1000
@@ -159,6 +160,40 @@ int pages_grant_from_json(pages_grant *out, const json_t *answer, const uint8_t 
 
 /* eth_chainId over rpc_url, asked once per process and URL. 0 or -1 (reported). Thread-safe. */
 int pages_chain_id(uint64_t *out, const char *rpc_url) LST_WUR;
+
+/*
+ * pages_ask of several gateways until one grants: peers[0..npeers), then
+ * node (the reader's node: its own gateway), then the providers node's
+ * registry lists for root, complete ones first. A grant whose server is
+ * not registered on chain (subscription.serverOwner is zero: its receipt
+ * could not be recorded) is passed over. *from_url (malloc'd) the gateway
+ * that granted. 0, or -1 reported with the worst outcome: LST_EREFUSED a
+ * provider refused (its reason quoted: "not a member"), LST_ENOTFOUND no
+ * provider has the root or the pages are past the book's last (asking
+ * stops there), LST_EUNAVAIL none could be reached.
+ */
+int pages_ask_any(pages_grant *out, char **from_url, const uint8_t priv[32], const char *const *peers,
+		  size_t npeers, const char *node, const cid *root, uint32_t from, uint32_t to) LST_WUR;
+
+/*
+ * Every block of root into s, as a reader without its key fetches them
+ * (the gate lets members of the book's category have its blocks): nothing
+ * when they are all here, else swarm_fetch from peers and the providers of
+ * the node rpcc_url(), priv's access proofs, the node's height as
+ * X-Lst-Height, this home's gateway announced; then pinned. 0 or -1
+ * (reported, as swarm_fetch).
+ */
+int pages_fetch(bstore *s, const uint8_t priv[32], const char *const *peers, size_t npeers,
+		const cid *root) LST_WUR;
+
+/*
+ * Record the granted pages on chain from e, the reader:
+ * recordPages(book, period, from..to, receipt) by subs_send (a refusal is
+ * exit 4 with the contract's reason, nothing sent). *added and *counted
+ * from its PagesRecorded log, *tx its hash. 0 or -1 (reported).
+ */
+int pages_record(uint64_t *added, uint64_t *counted, uint8_t tx[32], const key_entry *e, const pages_grant *g,
+		 double timeout) LST_WUR;
 
 /*
  * Write the plaintext of the granted pages, in order, to fd, opening each
