@@ -7,7 +7,9 @@
  * connection is suspended), key envelopes, the provider endpoints over a
  * prov_registry, super-seeding (the table of raw blocks recently served
  * to swarm requesters), the counters, and the standalone server. Request
- * parsing is gwrequest.c; which blocks are gated is gated.c.
+ * parsing is gwrequest.c; which blocks are gated is gated.c; page keys
+ * (POST /lst/v1/pages/{root}) are pages.c's, the membership asked here
+ * off the HTTP threads like a purchase.
  */
 #include "lst.h"
 #include "gateway.h"
@@ -22,6 +24,7 @@
 #include "gated.h"
 #include "hex.h"
 #include "hmap.h"
+#include "pages.h"
 #include "providers.h"
 #include "rpcclient.h"
 #include "seal.h"
@@ -81,6 +84,8 @@ typedef struct pending {
 	unsigned tries;    /* rechecks done */
 	int result;
 	bool claimed, done;
+	bool pages;        /* a page request: pageAccess, answered in pa */
+	pages_access pa;
 } pending;
 
 struct gateway {
@@ -91,7 +96,8 @@ struct gateway {
 	bstore *bs;
 	prov_registry *reg;
 	struct MHD_Daemon *mhd; /* standalone only */
-	atomic_uint_fast64_t uploaded, served, requests, denied, refused;
+	atomic_uint_fast64_t uploaded, served, requests, denied, refused, pages;
+	uint8_t *serve_priv;         /* HOME/serve-key (sodium_malloc), loaded with the first page request */
 	gated_index *gx;
 	/* super-seeding */
 	unsigned ss_ms;
@@ -300,14 +306,19 @@ static void *check_main(void *arg)
 		uint64_t salt = p->salt;
 		bool recheck = p->tries > 0;
 		uint64_t min_height = p->min_height;
+		bool pages = p->pages;
 		memcpy(addr, p->addr, 20);
 		bool stopping = g->draining;
 		pthread_mutex_unlock(&g->ck_lock);
+		pages_access pa;
 		int r = stopping  ? -1
+			: pages	  ? (pages_access_ask(&pa, g->rpc_url, addr, &root, now_s()) == 0 ? 1 : -1)
 			: recheck ? access_check(g->rpc_url, addr, &root)
 				  : access_check_salted(g->rpc_url, addr, &root, salt, now_s());
-		bool behind = r == 0 && min_height && !stopping && node_below(g, min_height);
+		bool behind = !pages && r == 0 && min_height && !stopping && node_below(g, min_height);
 		pthread_mutex_lock(&g->ck_lock);
+		if (pages && r == 1)
+			p->pa = pa;
 		if (behind && !g->draining && p->tries < RECHECKS) {
 			/* Not (yet) on this node's chain: ask again soon, the connection still suspended. */
 			p->tries++;
@@ -317,7 +328,7 @@ static void *check_main(void *arg)
 		}
 		p->result = r;
 		p->done = true;
-		if (r == 1)
+		if (r == 1 && !pages)
 			yes_put(g, addr, &root, now_s());
 		struct MHD_Connection *conn = p->conn;
 		pthread_mutex_unlock(&g->ck_lock);
@@ -360,7 +371,7 @@ static int need_access(gateway *g, struct MHD_Connection *c, const cid *roots, s
 	int result = 2; /* none yet */
 	for (pending **pp = &g->pend; *pp;) {
 		pending *p = *pp;
-		if (p->conn != c || !p->done) {
+		if (p->conn != c || !p->done || p->pages) {
 			pp = &p->next;
 			continue;
 		}
@@ -917,6 +928,122 @@ static enum MHD_Result handle_key(gateway *g, struct MHD_Connection *c, const ch
 	return res;
 }
 
+/* The serving key, loaded (created when absent) with the first page request. NULL on failure (reported). */
+static const uint8_t *serve_key(gateway *g)
+{
+	pthread_mutex_lock(&g->ck_lock);
+	if (!g->serve_priv) {
+		uint8_t *k = sodium_malloc(32), addr[20];
+		if (k && pages_serve_key(k, addr, g->home, true) == 0)
+			g->serve_priv = k;
+		else if (k)
+			sodium_free(k);
+	}
+	const uint8_t *k = g->serve_priv;
+	pthread_mutex_unlock(&g->ck_lock);
+	return k;
+}
+
+/*
+ * The chain's pageAccess answer for a page request on c: 1 and *pa (from
+ * the cache, or from a check that resumed c), 0 with *ret (c suspended
+ * while a worker asks, or a 503 queued).
+ */
+static int page_access(gateway *g, struct MHD_Connection *c, const pages_request *rq, pages_access *pa,
+		       enum MHD_Result *ret)
+{
+	int result = 2; /* none yet */
+	pthread_mutex_lock(&g->ck_lock);
+	for (pending **pp = &g->pend; *pp;) {
+		pending *p = *pp;
+		if (p->conn != c || !p->done || !p->pages) {
+			pp = &p->next;
+			continue;
+		}
+		if (!memcmp(p->addr, rq->reader, 20) && cid_equal(&p->root, &rq->root)) {
+			result = p->result;
+			*pa = p->pa;
+		}
+		*pp = p->next;
+		free(p);
+	}
+	if (result == 2 && g->rpc_url && pages_access_cached(pa, g->rpc_url, rq->reader, &rq->root, now_s()))
+		result = 1;
+	if (result == 2 && g->rpc_url && !g->draining) {
+		pending *p = xcalloc(1, sizeof(*p));
+		p->conn = c;
+		p->pages = true;
+		memcpy(p->addr, rq->reader, 20);
+		p->root = rq->root;
+		MHD_suspend_connection(c);
+		p->next = g->pend;
+		g->pend = p;
+		pthread_cond_signal(&g->ck_cond);
+		pthread_mutex_unlock(&g->ck_lock);
+		*ret = MHD_YES;
+		return 0;
+	}
+	bool draining = g->draining;
+	pthread_mutex_unlock(&g->ck_lock);
+	if (result == 1)
+		return 1;
+	char r[CID_STR_MAX];
+	cid_str(r, &rq->root);
+	const char *why = result == -1 ? "the chain did not answer"
+			  : !g->rpc_url ? "no chain RPC configured"
+			  : draining    ? "the node is stopping"
+					: "no answer";
+	*ret = reply_json(g, c, MHD_HTTP_SERVICE_UNAVAILABLE,
+			  json_pack("{s:s,s:s,s:s}", "error", "cannot check membership", "reason", why, "root", r));
+	return 0;
+}
+
+/* POST /lst/v1/pages/{root}: page keys for a member (pages.h). */
+static enum MHD_Result handle_pages(gateway *g, struct MHD_Connection *c, const char *rs, const char *body, size_t len)
+{
+	cid root;
+	char cs[CID_STR_MAX], reason[160];
+	const char *why = "not JSON";
+	pages_request rq;
+	enum MHD_Result ret;
+	if (cid_parse(&root, rs) < 0)
+		return reply_error(g, c, MHD_HTTP_BAD_REQUEST, "invalid root CID");
+	cid_str(cs, &root);
+	if (len > BODY_MAX)
+		return reply_error(g, c, MHD_HTTP_CONTENT_TOO_LARGE, "a page request is at most 1 MiB");
+	json_t *j = json_loadb(body ? body : "", len, 0, NULL);
+	int pr = j ? pages_request_from_json(&rq, j, &why) : -1;
+	json_decref(j);
+	if (pr == 0 && !cid_equal(&rq.root, &root)) {
+		pr = -1;
+		why = "the request is for another root";
+	}
+	if (pr < 0)
+		return reply_json(g, c, MHD_HTTP_BAD_REQUEST,
+				  json_pack("{s:s,s:s,s:s}", "error", "invalid page request", "reason", why, "root", cs));
+	if (pages_request_verify(&rq, now_s(), &why) < 0) {
+		snprintf(reason, sizeof(reason), "bad page request: %s", why);
+		return deny(g, c, reason, &root);
+	}
+	int have = g->home ? pages_have(g->bs, g->home, &root) : 0;
+	if (have <= 0)
+		return reply_json(g, c, have == 0 ? MHD_HTTP_NOT_FOUND : MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  json_pack("{s:s,s:s}", "error",
+					    have == 0 ? "no key for this root here" : "cannot read the book here", "root", cs));
+	const uint8_t *sk = serve_key(g);
+	if (!sk)
+		return reply_json(g, c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  json_pack("{s:s,s:s}", "error", "no serving key here", "root", cs));
+	pages_access pa;
+	if (!page_access(g, c, &rq, &pa, &ret))
+		return ret;
+	unsigned status = 500;
+	json_t *ans = pages_serve(&status, g->bs, g->home, &rq, &pa, sk, now_s());
+	if (status == MHD_HTTP_OK)
+		atomic_fetch_add(&g->pages, (uint64_t)(rq.to - rq.from) + 1);
+	return reply_json(g, c, status, ans);
+}
+
 static enum MHD_Result handle_announce(gateway *g, struct MHD_Connection *c, const char *body, size_t len)
 {
 	if (len > BODY_MAX)
@@ -1025,6 +1152,11 @@ static enum MHD_Result handle_lst(gateway *g, struct MHD_Connection *c, const ch
 			return reply_method(g, c, "POST");
 		return handle_announce(g, c, body, len);
 	}
+	if (!strncmp(rest, "pages/", 6)) {
+		if (strcmp(method, "POST"))
+			return reply_method(g, c, "POST");
+		return handle_pages(g, c, rest + 6, body, len);
+	}
 	if (!strncmp(rest, "providers/", 10) || !strncmp(rest, "key/", 4) || !strcmp(rest, "stats")) {
 		if (!get)
 			return reply_method(g, c, "GET, HEAD");
@@ -1035,10 +1167,10 @@ static enum MHD_Result handle_lst(gateway *g, struct MHD_Connection *c, const ch
 		gateway_stats s;
 		gateway_get_stats(g, &s);
 		return reply_json(g, c, MHD_HTTP_OK,
-				  json_pack("{s:I,s:I,s:I,s:I,s:I}", "uploaded_bytes", (json_int_t)s.uploaded_bytes,
+				  json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "uploaded_bytes", (json_int_t)s.uploaded_bytes,
 					    "blocks_served", (json_int_t)s.blocks_served, "requests",
 					    (json_int_t)s.requests, "denied", (json_int_t)s.denied, "superseed_refused",
-					    (json_int_t)s.superseed_refused));
+					    (json_int_t)s.superseed_refused, "pages_served", (json_int_t)s.pages_served));
 	}
 	if (!strncmp(rest, "key/", 4))
 		return handle_key(g, c, rest + 4);
@@ -1075,6 +1207,7 @@ void gateway_get_stats(gateway *g, gateway_stats *out)
 	out->requests = atomic_load(&g->requests);
 	out->denied = atomic_load(&g->denied);
 	out->superseed_refused = atomic_load(&g->refused);
+	out->pages_served = atomic_load(&g->pages);
 }
 
 /* ---- life cycle ------------------------------------------------------------------ */
@@ -1113,6 +1246,7 @@ gateway *gateway_new(const gateway_opts *o)
 	atomic_init(&g->requests, 0);
 	atomic_init(&g->denied, 0);
 	atomic_init(&g->refused, 0);
+	atomic_init(&g->pages, 0);
 	g->ss_ms = o->superseed_ms;
 	pthread_mutex_init(&g->ss_lock, NULL);
 	g->gx = gated_new(bs, o->store_dir);
@@ -1153,6 +1287,8 @@ void gateway_free(gateway *g)
 		free(p);
 	}
 	gated_free(g->gx);
+	if (g->serve_priv)
+		sodium_free(g->serve_priv);
 	hmap_free(&g->yes);
 	hmap_free(&g->pulled);
 	free(g->ss);

@@ -15,8 +15,11 @@
  *	                                 without X-Lst-Peer (a reader, not a peer)
  *	                                 the peers' records are pulled first
  *	                                 (prov_pull, at most every 2 s per root)
+ *	POST /lst/v1/pages/{root}        page keys for a member of the book's category,
+ *	                                 sealed to the signed request's key, and the
+ *	                                 serving key's receipt (pages.h); other methods 405
  *	GET  /lst/v1/stats               {"uploaded_bytes","blocks_served","requests","denied",
- *	                                 "superseed_refused"}
+ *	                                 "superseed_refused","pages_served"}
  *
  * Statuses: 400 invalid CID, path or parameter; 404 not here; 405 other
  * methods; 406 neither ?format nor an acceptable Accept (we serve no
@@ -66,6 +69,15 @@
  * Public blocks go to anyone. opts.gate false (config key
  * "gate" = "off" in the daemon) serves every block to anyone; key
  * envelopes are always checked.
+ *
+ * Pages. POST /lst/v1/pages/{root} takes a member's signed page request
+ * (pages.h): 400 a malformed request or one for another root, 403 a bad
+ * signature or expiry, 404 no content key for root in opts.home, then the
+ * chain's subscription.pageAccess (asked off the HTTP threads like a
+ * purchase, remembered PAGES_CACHE_SECONDS; 503 when it cannot be asked),
+ * then pages_serve's answer (403 not a member or not enrolled, 404 pages
+ * past the last, 200 the sealed page keys and the receipt signed by
+ * HOME/serve-key, created with the first request when absent).
  *
  * Raw blocks are sent from the store's file (zero copy: the client
  * checks the hash); CARs are streamed depth-first as they are read, each
@@ -154,6 +166,7 @@ typedef struct {
 	uint64_t requests;
 	uint64_t denied;         /* 403 answers */
 	uint64_t superseed_refused; /* 503 busy answers to swarm requests (super-seeding) */
+	uint64_t pages_served;   /* page keys sent (200 answers to POST /lst/v1/pages/) */
 } gateway_stats;
 
 void gateway_get_stats(gateway *g, gateway_stats *out);
