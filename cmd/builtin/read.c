@@ -1,7 +1,8 @@
 /*
  * read.c: the reader's porcelain (builtin.h): lst read (a version's
- * plaintext, obtained from the swarm first when it is not in the home)
- * and lst library (the books the home's key bought).
+ * plaintext, obtained from the swarm first when it is not in the home;
+ * with --page, a subscriber's pages, recorded on chain: pages.h) and lst
+ * library (the books the home's key bought).
  */
 #include "lst.h"
 #include "builtin.h"
@@ -19,13 +20,18 @@
 #include "jsonio.h"
 #include "keyring.h"
 #include "opt.h"
+#include "pages.h"
 #include "pass.h"
 #include "rpcclient.h"
 #include "swarmkey.h"
 
+#include <fcntl.h>
+#include <inttypes.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#define RECORD_TIMEOUT 60.0 /* seconds to wait for recordPages' receipt */
 
 static int print(json_t *j)
 {
@@ -55,6 +61,7 @@ typedef struct {
 	uint8_t book[32];
 	const char *version;  /* --version: index or label; NULL the latest */
 	const char *file;     /* --file */
+	const char *page;     /* --page N[-M] */
 	const char *out;      /* -o */
 	bool json;
 	const char *const *peers;
@@ -319,16 +326,179 @@ static int read_version(const read_args *a)
 	return r;
 }
 
+/* ---- read --page ---- */
+
+/* A page number: 0, or -1 (not a number, or beyond 2^32 - 1). */
+static int page_number(uint32_t *out, const char *s, size_t len)
+{
+	uint64_t v = 0;
+	if (!len || len > 10)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* --page N or N-M: 0, or -1 reported (exit 2 not that form, 6 a range that cannot be asked). */
+static int parse_pages(uint32_t *from, uint32_t *to, const char *s)
+{
+	const char *dash = strchr(s, '-');
+	size_t n1 = dash ? (size_t)(dash - s) : strlen(s);
+	if (page_number(from, s, n1) < 0 || (dash && page_number(to, dash + 1, strlen(dash + 1)) < 0)) {
+		diag_error(LST_EUSAGE, "--page takes N or N-M (page numbers), not '%s'", s);
+		return -1;
+	}
+	if (!dash)
+		*to = *from;
+	if (*from == 0)
+		return diag_error(LST_EINVALID, "no page 0 in '%s': pages are numbered from 1", s);
+	if (*to < *from)
+		return diag_error(LST_EINVALID, "the pages '%s' run backwards", s);
+	if (*to - *from >= PAGES_PER_REQUEST) {
+		diag_error(LST_EINVALID, "'%s' is %" PRIu64 " pages: at most %d at once", s,
+			   (uint64_t)*to - *from + 1, PAGES_PER_REQUEST);
+		diag_hint("ask for the rest with another --page");
+		return -1;
+	}
+	return 0;
+}
+
+/* All of fd from its start to stdout. */
+static int copy_out(int fd)
+{
+	uint8_t b[65536];
+	ssize_t n;
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return diag_error(LST_EFAIL, "cannot read the pages back: %s", strerror(errno));
+	while ((n = read(fd, b, sizeof(b))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return diag_error(LST_EFAIL, "cannot read the pages back: %s", strerror(errno));
+		if (fwrite(b, 1, (size_t)n, stdout) != (size_t)n)
+			return diag_error(LST_EFAIL, "cannot write standard output");
+	}
+	sodium_memzero(b, sizeof(b));
+	if (fflush(stdout) != 0)
+		return diag_error(LST_EFAIL, "cannot write standard output");
+	return 0;
+}
+
+/*
+ * Pages from..to of a version: the page keys from a provider (which checks
+ * the membership), the blocks, the plaintext opened into OUT.tmp (or a
+ * temporary file), the pages recorded on chain, then OUT renamed (or the
+ * plaintext copied to stdout). A refusal writes and sends nothing.
+ */
+static int read_pages(const read_args *a)
+{
+	uint32_t from = 0, to = 0;
+	if (parse_pages(&from, &to, a->page) < 0)
+		return -1;
+	book_version *v = NULL;
+	size_t n = 0, vi = 0;
+	int r = book_versions(&v, &n, a->book);
+	if (r == 1 || (r == 0 && n == 0))
+		r = diag_error(LST_ENOTFOUND, "no such book '%s'", a->arg);
+	if (r == 0)
+		r = pick_version(&vi, v, n, a);
+	key_entry e;
+	secret_key sk = {NULL};
+	bool have_e = false;
+	if (r == 0 && (r = keyring_find(&e, NULL)) == 0) {
+		have_e = true;
+		r = keyring_unlock_ask(&sk, &e);
+	}
+	bstore *s = r == 0 ? home_store(true) : NULL;
+	if (r == 0 && !s)
+		r = -1;
+	const cid *root = r == 0 ? &v[vi].root : NULL;
+	pages_grant g;
+	char *gw = NULL, *tmp = NULL;
+	memset(&g, 0, sizeof(g));
+	if (r == 0)
+		r = pages_ask_any(&g, &gw, sk.priv, a->peers, a->npeers, rpcc_url(), root, from, to);
+	if (r == 0)
+		r = pages_fetch(s, sk.priv, a->peers, a->npeers, root);
+	int fd = -1;
+	if (r == 0 && a->out) {
+		tmp = xasprintf("%s.tmp", a->out);
+		if ((fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+			r = diag_error(LST_EFAIL, "cannot write '%s': %s", tmp, strerror(errno));
+	} else if (r == 0) {
+		const char *dir = getenv("TMPDIR");
+		tmp = xasprintf("%s/lst-pages-XXXXXX", dir && *dir ? dir : "/tmp");
+		if ((fd = mkstemp(tmp)) < 0)
+			r = diag_error(LST_EFAIL, "cannot make a temporary file '%s': %s", tmp, strerror(errno));
+		else
+			unlink(tmp); /* gone with fd */
+		free(tmp);
+		tmp = NULL;
+	}
+	if (r == 0)
+		r = pages_write(s, fd, root, &g);
+	uint64_t added = 0, counted = 0;
+	uint8_t tx[32];
+	if (r == 0)
+		r = pages_record(&added, &counted, tx, &e, &g, RECORD_TIMEOUT);
+	if (r == 0 && a->out && rename(tmp, a->out) < 0)
+		r = diag_error(LST_EFAIL, "cannot write '%s': %s", a->out, strerror(errno));
+	if (r == 0 && !a->out)
+		r = copy_out(fd);
+	if (fd >= 0)
+		close(fd);
+	if (tmp && r < 0)
+		unlink(tmp);
+	if (r == 0) {
+		char id[67], cs[CID_STR_MAX], th[67];
+		book_id_str(id, a->book);
+		cid_str(cs, root);
+		hex_encode(th, tx, 32);
+		if (a->out && (a->json || !isatty(1))) {
+			r = print(jsonio_obj("book", jsonio_str(id), "version", json_integer((json_int_t)vi), "root",
+					     jsonio_str(cs), "from", json_integer(from), "to", json_integer(to), "pages",
+					     json_integer((json_int_t)g.n), "period", json_integer((json_int_t)g.period),
+					     "added", json_integer((json_int_t)added), "counted",
+					     json_integer((json_int_t)counted), "tx", jsonio_str(th), "gateway",
+					     jsonio_str(gw), "output", jsonio_str(a->out), NULL));
+		} else if (a->out || isatty(2)) {
+			FILE *f = a->out ? stdout : stderr;
+			fprintf(f, "%s%zu page%s (%" PRIu32 "-%" PRIu32 ") of version %zu%s%s, recorded in period %" PRIu64
+				   ": %" PRIu64 " counted\n",
+				a->out ? "wrote " : "read ", g.n, g.n == 1 ? "" : "s", from, to, vi, a->out ? " to " : "",
+				a->out ? a->out : "", g.period, counted);
+		}
+	}
+	pages_grant_free(&g);
+	free(gw);
+	free(tmp);
+	if (s)
+		bstore_close(s);
+	secret_free(&sk);
+	if (have_e)
+		keyring_entry_free(&e);
+	book_versions_free(v, n);
+	return r;
+}
+
 int cmd_read(int argc, char **argv)
 {
 	read_args a;
 	memset(&a, 0, sizeof(a));
 	const char *rpc = NULL, *passfile = NULL, *unused = NULL, **peers = NULL;
 	static const char *const usage[] = {
-		"lst read [--version V] [--file PATH] [-o OUT] [--peer URL]... [--rpc URL] [--json] BOOK", NULL};
+		"lst read [--version V] [--file PATH] [-o OUT] [--peer URL]... [--rpc URL] [--json] BOOK",
+		"lst read --page N[-M] [--version V] [-o OUT] [--peer URL]... [--rpc URL] [--json] BOOK", NULL};
 	const struct opt opts[] = {
 		OPT_STRING(0, "version", &a.version, "V", "a version's index or label (default: the latest)"),
 		OPT_STRING(0, "file", &a.file, "PATH", "the file of the version to read"),
+		OPT_STRING(0, "page", &a.page, "N[-M]", "a subscriber's pages N to M (recorded on chain)"),
 		OPT_STRING('o', "output", &a.out, "OUT", "write to OUT (a file, or a directory for several files)"),
 		OPT_STRING(0, "peer", &unused, "URL", "a gateway to ask for the key and blocks (repeat)"),
 		OPT_STRING(0, "rpc", &rpc, "URL", "the node (default: config rpc)"),
@@ -351,9 +521,13 @@ int cmd_read(int argc, char **argv)
 		rpcc_set_url(rpc);
 	if (passfile)
 		pass_set_file(passfile);
+	if (a.page && a.file) {
+		free(peers);
+		opt_usage_die(opts, usage, "--page and --file do not go together: pages run across the files");
+	}
 	int r = book_id_parse(a.book, a.arg);
 	if (r == 0)
-		r = read_version(&a);
+		r = a.page ? read_pages(&a) : read_version(&a);
 	free(peers);
 	return r;
 }
