@@ -37,7 +37,7 @@ typedef struct {
 } fake_logrec;
 
 typedef struct {
-	fake_account acct[8];
+	fake_account acct[16];
 	size_t nacct;
 	fake_slot slots[256]; /* a subscription's books, readers, pools, page records */
 	size_t nslot;
