@@ -256,6 +256,12 @@ read_period() {
 	# The sale falls in the period of its block's time.
 	sp=$(jq -r '.sales[0].period' "$BATS_TEST_TMPDIR/earn.json")
 	[ "$sp" = "$(( $(jq -r '.sales[0].time' "$BATS_TEST_TMPDIR/earn.json") / 20 ))" ]
+	# For people: a row per period and the totals; 'lst settle' is lst-settle.
+	run_split lst settle earnings --human
+	assert_success
+	assert_line --regexp '^total +1 +0\.95 LST +3 +0\.949999999999999999 LST +1\.899999999999999999 LST$'
+	assert_line --regexp "^$P +[01] +.* +3 +0\.949999999999999999 LST +.*LST$"
+	assert_line --regexp '^[0-9]+ +Winter +'"$RADDR"' +0\.95 LST$'
 	# The reader earned nothing; another address by name or address.
 	run lst-settle earnings "$RADDR"
 	assert_success
