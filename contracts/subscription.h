@@ -137,6 +137,53 @@
  *
  * Money enters S only as subscription fees, held until their period is
  * settled or refunded: S's balance is the sum of the unsettled pools.
+ *
+ * Details the lines above leave open:
+ *   - Subscribed's from is the first period this payment covers (the
+ *     span's end when it extends one); until is the span's new end.
+ *   - recordPages may record the period before the current one for a
+ *     reader whose span ended with it and who subscribed afresh since:
+ *     S keeps the reader's previous span beside the current one.
+ *   - "a reader cannot serve themselves" also when the receipt's signer
+ *     is a server the reader owns.
+ *   - PagesRecorded is logged by every recordPages that returns, a
+ *     repeat too (added 0, counted 0); the pages are deduplicated within
+ *     the call. Payout is logged for every book read in the period, in
+ *     the order first read, with a 0 amount if its share rounds to 0.
+ *   - Views given a category, period or page too large to exist answer
+ *     zeros or false (category: "no such category"); periodOf and
+ *     periodStart revert "time too large" and "period too large" past
+ *     2^64 - 1 seconds; booksRead reverts "limit is at most 1000".
+ *
+ * Storage (at S; keys are prefix || fields; integers big-endian; an
+ * absent key reads as zeros):
+ *   "ncat"                        -> categories created (8)
+ *   "cat:" id (8)                 -> fee (32) || books enrolled (8)
+ *                                    || members ever (8) || name
+ *   "cname:" keccak256(name) (32) -> id (8)
+ *   "enr:" book (32)              -> category (8)
+ *   "mem:" category (8) reader (20)
+ *                                 -> from (8) || until (8) || previous
+ *                                    span's from (8) || until (8)
+ *   "pool:" category (8) period (8)
+ *                                 -> pool (32) || counted pages (8)
+ *                                    || books read (8)
+ *   "read:" category (8) period (8) index (8)
+ *                                 -> book (32), the index-th book read
+ *   "bp:" book (32) period (8)    -> the book's counted pages (8)
+ *   "rp:" reader (20) book (32) period (8)
+ *                                 -> counted (8) || recorded (8)
+ *   "pg:" reader (20) book (32) period (8) chunk (4)
+ *                                 -> 256 bytes: bit p % 2048 (byte
+ *                                    p % 2048 / 8, bit p % 8 from the
+ *                                    least significant) is set when page
+ *                                    p = chunk * 2048 + p % 2048 is
+ *                                    recorded
+ *   "srv:" server (20)            -> owner (20)
+ *   "stl:" category (8) period (8)
+ *                                 -> fee (32) || remainder (32) || paid
+ *                                    (32) || height (8); present once
+ *                                    settled
  */
 #ifndef LST_SUBSCRIPTION_H
 #define LST_SUBSCRIPTION_H

@@ -64,7 +64,9 @@ int access_proof_verify(access_proof *p, uint64_t now, const char **reason) LST_
 
 /*
  * Does addr hold root: the market contract's canRead(address,bytes32)
- * over JSON-RPC at rpc_url, where the bytes32 is root_id(root). 1 yes,
+ * over JSON-RPC at rpc_url, where the bytes32 is root_id(root) (the
+ * book's author, a buyer, or a member now of the subscription category
+ * the book is enrolled in). 1 yes,
  * 0 no, -1 the node could not be asked (reported, LST_EUNAVAIL) or its
  * answer was an error, a revert or not a bool (reported, LST_EFAIL).
  * Safe to call from several threads at once.
