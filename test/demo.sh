@@ -9,8 +9,10 @@
 # LST through it; an author publishes an encrypted book from a git tag
 # (lst publish), a reader is refused it, buys it (lst-buy: the fee to the
 # foundation, the rest to the author, then the key and the blocks) and
-# reads it (lst read); then four validators on loopback (Tendermint) with
-# a transfer and a full node that joins and syncs.
+# reads it (lst read); a paged book in a subscription category is read
+# page by page (lst subscribe, lst read --page, lst-settle); then four
+# validators on loopback (Tendermint) with a transfer and a full node that
+# joins and syncs.
 set -eu
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
@@ -110,6 +112,27 @@ show "lst-block add --public cover (plain UnixFS: any IPFS tool gets the same CI
 printf 'a cover image' > "$tmp/cover.png"
 cover=$(lst-block add --public "$tmp/cover.png" | jq -r .root)
 echo "$cover"; curl -s "$rpc/ipfs/$cover?format=raw"; echo
+
+step "subscriptions: a category, a paged book, a member reads page by page"
+show "lst category create fiction --fee 1lst (the foundation's key, in a dev home)"
+lst category create fiction --fee 1lst --from foundation --json | jq -c '{id, name, fee}'
+mkdir -p "$tmp/serial"
+for i in $(seq 1 120); do printf 'Line %03d of the serial, one installment at a time.\n' "$i"; done > "$tmp/serial/serial.md"
+git -C "$tmp/serial" init -q && git -C "$tmp/serial" add . &&
+	git -C "$tmp/serial" -c user.name=Author -c user.email=author@example.org commit -q -m "the serial" &&
+	git -C "$tmp/serial" tag v1
+show "lst publish --repo serial --ref v1 --pages --price 3lst --yes (cut into 2 KiB pages; also for sale)"
+lst publish --repo "$tmp/serial" --ref v1 --pages --price 3lst --yes --json | tee "$tmp/serial.json" | jq -c '{book, root, pages}'
+serial=$(jq -r .book "$tmp/serial.json")
+show "lst enroll \$serial fiction (and this node's serving key registered as the author's)"
+lst enroll "$serial" fiction --json | jq -c '{category, name, server}'
+show "lst subscribe fiction (as the reader: 1 LST for this month)"
+lst --home "$tmp/reader" subscribe fiction --yes --json | jq -c '{name, from_label, until_label, paid}'
+show "lst read \$serial --page 2 (the page key from a provider, the page recorded on chain)"
+lst --home "$tmp/reader" read "$serial" --page 2 | sed -n 1,3p
+show "lst-settle statement fiction current (the projection: the pool, the fee, the author's share)"
+lst-settle statement fiction current --json | jq -c '{pool, fee, settled, books: [.books[] | {pages, payout}]}'
+
 show "lst node stop"; lst node stop | jq -c .
 
 step "four validators on loopback agree on every block (Tendermint); a full node joins"
