@@ -393,3 +393,25 @@ fiction() {
 	assert_success
 	[[ $output == *"Created category 2 'Poetry' at 1.5 LST a period"* ]]
 }
+
+@test "enroll: a serving key another account registered is warned about, and the book enrolled all the same" {
+	fiction
+	repo paged 3000
+	lst publish --pages --repo "$BATS_TEST_TMPDIR/paged" --title Paged --price 1 --yes --json > /dev/null
+	# The home's serving key is private key 1; the reader registers its address first.
+	printf '%064x\n' 1 > "$LST_HOME/serve-key"
+	chmod 600 "$LST_HOME/serve-key"
+	KEY1=0x7e5f4552091a69125d5dfcb7b8c2659029395bdf
+	data=0xb8f5f8f8$(word $KEY1)$(word 1)
+	echo "{\"chain_id\":161,\"nonce\":$(nonce "$RADDR"),\"to\":\"$SUBS\",\"value\":\"0\",\"data\":\"$data\",\"gas\":100000,\"gas_price\":\"1\"}" |
+		as_reader lst-sign sign --from reader | jq -r .raw | lst-chain send --wait > /dev/null
+	[ "$(server_owner $KEY1)" = "$(lower "$RADDR")" ]
+	run_split lst enroll Paged Fiction --json
+	assert_success
+	[[ $stderr == *"warning"*"belongs to"* ]]
+	[ "$(jq -r .server <<< "$output" | tr A-F a-f)" = $KEY1 ]
+	[ "$(jq -r .server_tx <<< "$output")" = null ]
+	[ "$(category_of "$(jq -r .book <<< "$output")")" = 1 ]
+	# Still the reader's: enroll did not take it over.
+	[ "$(server_owner $KEY1)" = "$(lower "$RADDR")" ]
+}
