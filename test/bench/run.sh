@@ -10,7 +10,9 @@
 #   6. the swarm: 1 seed and 20 readers of 128 MiB at once (below);
 #   7. a purchase: lst-buy to plaintext on disk, 100 MiB from 5 providers,
 #      against curl from one HTTP server (below);
-#   8. the market: purchases committed per second on one validator (below).
+#   8. the market: purchases committed per second on one validator (below);
+#  10. subscription settlement: a category of 10,000 books and 100,000
+#      readers, pages recorded per second and settle()'s time and rows (below).
 # BENCH_ONLY=5,6 runs only those sections.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -21,7 +23,7 @@ trap 'rm -rf "$tmp"' EXIT
 export LST_HOME="$tmp/home"
 ms() { echo $(( ($2 - $1) / 1000000 )); }
 rate() { awk -v b="$1" -v ms="$2" 'BEGIN { printf "%.0f", b / 1048576 / (ms / 1000) }'; }
-want() { case ",${BENCH_ONLY:-1,2,3,4,5,6,7,8}," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+want() { case ",${BENCH_ONLY:-1,2,3,4,5,6,7,8,9,10}," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
 
 if want 1 || want 2; then
 
@@ -395,5 +397,35 @@ else
 	echo "market: $(field purchases) purchases of one book committed in $(field seconds) s over $(field blocks) blocks (the book's sales rose by $(field sales))"
 	echo "  committed:                     $(field committed_per_s) purchases/s (goal >= 5000)"
 	echo "  market-load:                   $load"
+fi
+fi
+
+# 10. Subscription settlement: one category of BENCH_SETTLE_BOOKS (10,000)
+#     books by 2,000 authors and BENCH_SETTLE_READERS (100,000) readers, each
+#     reading 3 random books (1 to 20 pages; every thousandth reader 1,500
+#     pages of one more, 500 of them over the per-reader cap), in-process on
+#     the chain's SQLite state and executor (settle-load, no daemon): pages
+#     recorded per second (recordPages through exec_block, each receipt's
+#     signer recovered, committed per block of 5,000), then settle() of the
+#     period: its time in a block, and the storage rows, transfers and logs
+#     it touched. Every payout is checked to the Photon against the
+#     benchmark's own model (a mismatch fails the section).
+if want 10; then
+SB=${BENCH_SETTLE_BOOKS:-10000}
+SR=${BENCH_SETTLE_READERS:-100000}
+st=0
+load=$(build/bench/settle-load "$tmp/settle" "$SB" "$SR" 3) || st=$?
+rm -rf "$tmp/settle"
+field() { echo "$load" | sed "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/"; }
+if [ -z "$load" ]; then
+	echo "bench: settle-load failed (exit $st)" >&2
+else
+	echo "settlement: one category, $(field books) books read by $(field readers) readers ($(field authors) authors), SQLite state in-process"
+	echo "  pages recorded:                $(field record_pages_per_s) pages/s, $(field record_calls_per_s) recordPages/s ($(field pages_recorded) pages in $(field record_calls) calls, $(field record_seconds) s; $(field pages_over_cap) over the cap)"
+	echo "  settle():                      $(field settle_seconds) s in a block, committed ($(field settle_counted_seconds) s the call alone)"
+	echo "  rows touched by settle():      $(field rows_read) read ($(field rows_absent) absent), $(field rows_written) written, $(field rows_deleted) deleted; $(field transfers) transfers, $(field logs) logs"
+	echo "  paid to the Photon:            $(field exact) (pool $(field pool), fee $(field fee), remainder $(field remainder) Photons)"
+	echo "  settle-load:                   $load"
+	[ "$st" -eq 0 ] || { echo "bench: settle-load: the payouts differ from the model (exit $st)" >&2; exit 1; }
 fi
 fi
