@@ -196,6 +196,58 @@ int access_check(const char *rpc_url, const uint8_t addr[20], const cid *root)
 	return answer;
 }
 
+/* eth_call of the market's sig(args) whose answer is one 32-byte word. 0 or -1 (reported, as access_check). */
+static int market_word(uint8_t word[32], const char *rpc_url, const char *sig, const abi_value *args, size_t n,
+		       const cid *root)
+{
+	buf cd = BUF_INIT;
+	char to[43], msg[512], r[CID_STR_MAX];
+	json_t *res = NULL;
+	int code;
+	cid_str(r, root);
+	if (abi_encode_call(&cd, sig, args, n) < 0) {
+		buf_free(&cd);
+		return diag_error(LST_EFAIL, "cannot encode the market's %s for '%s'", sig, r);
+	}
+	hex_encode(to, MARKET_ADDRESS, 20);
+	char *data = hex_encode_alloc(cd.p, cd.len);
+	buf_free(&cd);
+	json_t *call = json_pack("{s:s,s:s}", "to", to, "data", data);
+	free(data);
+	if (rpcc_call_at(&res, &code, msg, sizeof(msg), rpc_url, "eth_call", json_pack("[o,s]", call, "latest")) < 0) {
+		if (code == RPCC_E_TRANSPORT)
+			return diag_error(LST_EUNAVAIL, "cannot ask the market about '%s': %s", r, msg);
+		return diag_error(LST_EFAIL, "the market's answer about '%s' is an error: %s", r, msg);
+	}
+	const char *hex = json_string_value(res);
+	int ok = hex && hex[0] == '0' && hex[1] == 'x' && strlen(hex) == 66 && hex_decode(word, 32, hex) == 0;
+	json_decref(res);
+	if (!ok)
+		return diag_error(LST_EFAIL, "the market's answer to %s about '%s' is not one word", sig, r);
+	return 0;
+}
+
+int access_check_key(const char *rpc_url, const uint8_t addr[20], const cid *root)
+{
+	static const uint8_t zero[32];
+	uint8_t id[32], book[32], yes[32];
+	root_id(id, root);
+	abi_value a1[1] = {abi_fixed_bytes(id, 32)};
+	if (market_word(book, rpc_url, "bookOf(bytes32)", a1, 1, root) < 0)
+		return -1;
+	if (!memcmp(book, zero, 32))
+		return 0;
+	abi_value a2[2] = {abi_fixed_bytes(book, 32), abi_address(addr)};
+	if (market_word(yes, rpc_url, "hasAccess(bytes32,address)", a2, 2, root) < 0)
+		return -1;
+	if (memcmp(yes, zero, 31) || yes[31] > 1) {
+		char r[CID_STR_MAX];
+		cid_str(r, root);
+		return diag_error(LST_EFAIL, "the market's answer about '%s' is not a bool", r);
+	}
+	return yes[31];
+}
+
 /*
  * The cache: ACCESS_CACHE_SIZE entries in buckets of WAYS, by the hash of
  * (url, address, root). An entry answers while at <= now < until.

@@ -74,6 +74,16 @@ int access_proof_verify(access_proof *p, uint64_t now, const char **reason) LST_
 int access_check(const char *rpc_url, const uint8_t addr[20], const cid *root);
 
 /*
+ * Does addr hold root's book: the market's hasAccess(bookOf(root_id(root)),
+ * addr), its author or a buyer. The question for a root's content key (a
+ * key envelope), where access_check's canRead also lets the members of the
+ * book's subscription category have its blocks: a member reads page by
+ * page (pages.h), never with the whole key. 1 yes, 0 no (also a root that
+ * is no book's version), -1 as access_check. Thread-safe; not cached.
+ */
+int access_check_key(const char *rpc_url, const uint8_t addr[20], const cid *root);
+
+/*
  * access_check through a cache of this process, for a gateway that asks
  * per block: a yes is remembered ACCESS_CACHE_YES seconds, a no
  * ACCESS_CACHE_NO, an error not at all. now is unix seconds. Thread-safe;

@@ -84,6 +84,7 @@ typedef struct pending {
 	unsigned tries;    /* rechecks done */
 	int result;
 	bool claimed, done;
+	bool key;          /* a key envelope: access_check_key (a member of the book's category is no holder) */
 	bool pages;        /* a page request: pageAccess, answered in pa */
 	pages_access pa;
 } pending;
@@ -306,13 +307,14 @@ static void *check_main(void *arg)
 		uint64_t salt = p->salt;
 		bool recheck = p->tries > 0;
 		uint64_t min_height = p->min_height;
-		bool pages = p->pages;
+		bool pages = p->pages, key = p->key;
 		memcpy(addr, p->addr, 20);
 		bool stopping = g->draining;
 		pthread_mutex_unlock(&g->ck_lock);
 		pages_access pa;
 		int r = stopping  ? -1
 			: pages	  ? (pages_access_ask(&pa, g->rpc_url, addr, &root, now_s()) == 0 ? 1 : -1)
+			: key	  ? access_check_key(g->rpc_url, addr, &root)
 			: recheck ? access_check(g->rpc_url, addr, &root)
 				  : access_check_salted(g->rpc_url, addr, &root, salt, now_s());
 		bool behind = !pages && r == 0 && min_height && !stopping && node_below(g, min_height);
@@ -328,7 +330,7 @@ static void *check_main(void *arg)
 		}
 		p->result = r;
 		p->done = true;
-		if (r == 1 && !pages)
+		if (r == 1 && !pages && !key)
 			yes_put(g, addr, &root, now_s());
 		struct MHD_Connection *conn = p->conn;
 		pthread_mutex_unlock(&g->ck_lock);
@@ -342,11 +344,12 @@ static void *check_main(void *arg)
 enum { ACC_OK, ACC_ANSWERED };
 
 /*
- * May the requester have something under roots[0..n)? ACC_OK with the
- * verified proof in *pf, or ACC_ANSWERED with *ret: a 403/503 reply was
- * queued or the connection suspended while the chain is asked.
+ * May the requester have something under roots[0..n) (key: the content
+ * key, which only holders of the book may have)? ACC_OK with the verified
+ * proof in *pf, or ACC_ANSWERED with *ret: a 403/503 reply was queued or
+ * the connection suspended while the chain is asked.
  */
-static int need_access(gateway *g, struct MHD_Connection *c, const cid *roots, size_t n, access_proof *pf,
+static int need_access(gateway *g, struct MHD_Connection *c, const cid *roots, size_t n, bool key, access_proof *pf,
 		       enum MHD_Result *ret)
 {
 	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, ACCESS_HEADER), *why;
@@ -375,16 +378,17 @@ static int need_access(gateway *g, struct MHD_Connection *c, const cid *roots, s
 			pp = &p->next;
 			continue;
 		}
-		if (!memcmp(p->addr, pf->addr, 20) && cid_equal(&p->root, &pf->root))
+		if (!memcmp(p->addr, pf->addr, 20) && cid_equal(&p->root, &pf->root) && p->key == key)
 			result = p->result;
 		*pp = p->next;
 		free(p);
 	}
-	if (result == 2 && yes_cached(g, pf->addr, &pf->root, now))
+	if (result == 2 && !key && yes_cached(g, pf->addr, &pf->root, now))
 		result = 1;
 	if (result == 2 && g->rpc_url && !g->draining) {
 		pending *p = xcalloc(1, sizeof(*p));
 		p->conn = c;
+		p->key = key;
 		memcpy(p->addr, pf->addr, 20);
 		p->root = pf->root;
 		p->salt = pf->expires;
@@ -840,7 +844,7 @@ static enum MHD_Result handle_ipfs(gateway *g, struct MHD_Connection *c, const c
 	bool granted = false;
 	size_t n = gated_roots_of(g, &rq.root, roots, MAX_GROOTS);
 	if (n) {
-		if (need_access(g, c, roots, n, &pf, &ret) != ACC_OK)
+		if (need_access(g, c, roots, n, false, &pf, &ret) != ACC_OK)
 			return ret;
 		granted = true;
 		grant = pf.root;
@@ -877,7 +881,7 @@ static enum MHD_Result handle_ipfs(gateway *g, struct MHD_Connection *c, const c
 			term = next;
 		}
 		if (!granted && (n = gated_roots_of(g, &term, roots, MAX_GROOTS))) {
-			if (need_access(g, c, roots, n, &pf, &ret) != ACC_OK) {
+			if (need_access(g, c, roots, n, false, &pf, &ret) != ACC_OK) {
 				free(pre);
 				return ret;
 			}
@@ -905,7 +909,7 @@ static enum MHD_Result handle_key(gateway *g, struct MHD_Connection *c, const ch
 	}
 	access_proof pf;
 	enum MHD_Result ret;
-	if (need_access(g, c, &root, 1, &pf, &ret) != ACC_OK) {
+	if (need_access(g, c, &root, 1, true, &pf, &ret) != ACC_OK) {
 		free(path);
 		return ret;
 	}

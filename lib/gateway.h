@@ -56,7 +56,10 @@
  * request for an indexed block, a CAR whose blocks include one, or a key
  * envelope needs the header X-Lst-Access (access.h) for one of the
  * block's roots, from an address the chain says has access
- * (access_check_cached over opts.rpc_url); else 403 with
+ * (access_check_cached over opts.rpc_url: a buyer, the author, or a
+ * member of the book's subscription category; for a key envelope
+ * access_check_key: a buyer or the author only, as a member reads page
+ * by page, below); else 403 with
  *	{"error":"access denied","reason":R,"root":ROOT}
  * R is "access proof required", "bad access proof: <why>" or "not
  * purchased"; 503 {"error":"cannot check purchase",...} when the chain is

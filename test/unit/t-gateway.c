@@ -122,9 +122,13 @@ static bool json_reason(const resp *r, const char *error, const char *reason_pre
 	return yes;
 }
 
-/* ---- a fake chain: eth_call answers true when the calldata names the buyer ---- */
+/*
+ * ---- a fake chain: eth_call answers true when the calldata names the
+ * buyer; canRead also for member_hex (a member of the book's subscription
+ * category), hasAccess not; bookOf names a book for any root ----
+ */
 
-static char buyer_hex[41];
+static char buyer_hex[41], member_hex[41];
 /* The chain's height, and a buyer whose purchase is in block late_from (late_hex, 40 hex). */
 static _Atomic uint64_t chain_height = 100, late_from;
 static char late_hex[41];
@@ -150,7 +154,10 @@ static enum MHD_Result fake_chain(void *cls, struct MHD_Connection *c, const cha
 	json_t *call = json_array_get(json_object_get(req, "params"), 0);
 	const char *cd = json_string_value(json_object_get(call, "data"));
 	const char *m = json_string_value(json_object_get(req, "method"));
-	bool yes = cd && (strstr(cd, buyer_hex) || (late_hex[0] && strstr(cd, late_hex) && chain_height >= late_from));
+	bool yes = cd && (strstr(cd, buyer_hex) || (late_hex[0] && strstr(cd, late_hex) && chain_height >= late_from) ||
+			  (member_hex[0] && !strncmp(cd, "0xa7b88506", 10) && strstr(cd, member_hex)));
+	if (cd && !strncmp(cd, "0xc75fefc3", 10)) /* bookOf(rootId) */
+		yes = true;
 	json_t *resp_j = json_pack("{s:s,s:O,s:s}", "jsonrpc", "2.0", "id", json_object_get(req, "id"), "result",
 				   yes ? "0x0000000000000000000000000000000000000000000000000000000000000001"
 				       : "0x0000000000000000000000000000000000000000000000000000000000000000");
@@ -983,6 +990,32 @@ static void test_gating(const gateway_opts *base)
 	ok(r.status == 403 && json_reason(&r, "access denied", "not purchased"), "no envelope for someone else");
 	resp_free(&r);
 	free(u);
+
+	/* A member of the book's category (canRead, not hasAccess): the blocks, never the key. */
+	uint8_t member[32], maddr[20];
+	char mh[43], hm[ACCESS_STR_MAX + 32];
+	secp_keygen(member);
+	if (secp_address_from_priv(maddr, member) < 0)
+		return;
+	hex_encode(mh, maddr, 20);
+	snprintf(member_hex, sizeof(member_hex), "%s", mh + 2);
+	proof_header(hm, member, &gated_root, now + 600);
+	const char *member_h[] = {hm, NULL};
+	u = url_of(curl_, "/ipfs/%s?format=raw", ls);
+	http(&r, "GET", u, member_h, NULL);
+	ok(r.status == 200, "a member gets a gated leaf");
+	resp_free(&r);
+	free(u);
+	u = url_of(curl_, "/lst/v1/key/%s", gs);
+	http(&r, "GET", u, member_h, NULL);
+	ok(r.status == 403 && json_reason(&r, "access denied", "not purchased") && !strstr((char *)r.body.p, "envelope"),
+	   "but no key envelope: 403 not purchased");
+	resp_free(&r);
+	http(&r, "GET", u, member_h, NULL);
+	ok(r.status == 403, "again (the leaf's yes is not remembered for the key)");
+	resp_free(&r);
+	free(u);
+	member_hex[0] = 0;
 
 	/*
 	 * X-Lst-Height: "other" buys in block 101 while this node is at 100. A
