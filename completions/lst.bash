@@ -9,9 +9,10 @@
 # path (--exec-path=DIR, LST_EXEC_PATH, the libexec dir, PATH), as git
 # completes git-* commands. 'lst VERB ...' for such a program is completed
 # by its own completion function when one is loaded (e.g. _lst_sign for
-# 'lst sign').
+# 'lst sign'). CATEGORY operands offer the chain's category names, asked of
+# the node with a 2-second timeout (nothing, and no error, without one).
 
-__lst_builtins="help init config version balance send node publish release price versions show sales read library"
+__lst_builtins="help init config version balance send node publish release price versions show sales read library categories category subscribe unsubscribe enroll"
 
 # __lst_exec_dirs [WORD...]: the directories searched for lst-VERB, one a line.
 __lst_exec_dirs()
@@ -87,13 +88,16 @@ __lst_keys()
 
 # __lst_operands FROM VALUED: how many operands (words not options or
 # option values) COMP_WORDS has from index FROM up to the cursor; VALUED is
-# a space-separated list of the options that take a value.
+# a space-separated list of the options that take a value. A URL arrives
+# split at ':' (COMP_WORDBREAKS): a ':' and the word after it are the
+# value's.
 __lst_operands()
 {
 	local i w n=0
 	for ((i = $1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		case $w in
+		:) i=$((i + 1)) ;;
 		-*=* | =) ;;
 		-*)
 			if [[ " $2 " == *" $w "* ]]; then
@@ -105,6 +109,50 @@ __lst_operands()
 		esac
 	done
 	echo "$n"
+}
+
+# __lst_rpc FROM: the value of the last --rpc in COMP_WORDS from index FROM
+# up to the cursor, the pieces of a URL split at ':' and '=' joined again.
+__lst_rpc()
+{
+	local i w v=
+	for ((i = $1; i < COMP_CWORD; i++)); do
+		w=${COMP_WORDS[i]}
+		case $w in
+		--rpc=*) v=${w#--rpc=} ;;
+		--rpc)
+			i=$((i + 1))
+			[[ ${COMP_WORDS[i]} == = ]] && i=$((i + 1))
+			((i < COMP_CWORD)) || break
+			v=${COMP_WORDS[i]}
+			;;
+		*) continue ;;
+		esac
+		while ((i + 2 < COMP_CWORD)) && [[ ${COMP_WORDS[i + 1]} == : ]]; do
+			v+=:${COMP_WORDS[i + 2]}
+			i=$((i + 2))
+		done
+	done
+	printf '%s\n' "$v"
+}
+
+# __lst_categories HOME [RPC]: the names of the chain's categories, one a
+# line, from 'lst categories --json' asked of RPC (default: HOME's config
+# rpc). At most 2 seconds, and nothing (no error) when no node answers or
+# timeout(1) is missing: a completion never hangs or prints errors.
+__lst_categories()
+{
+	type -P timeout >/dev/null 2>&1 && type -P lst >/dev/null 2>&1 || return 0
+	local line n re='"name"[[:space:]]*:[[:space:]]*"(([^"\\]|\\.)*)"'
+	while IFS= read -r line; do
+		[[ $line =~ $re ]] || continue
+		n=${BASH_REMATCH[1]}
+		# JSON's escapes: \\, \" and \/ (names hold no control characters).
+		n=${n//\\\\/$'\001'}
+		n=${n//\\\"/\"}
+		n=${n//\\\//\/}
+		printf '%s\n' "${n//$'\001'/\\}"
+	done < <(LST_HOME=$1 timeout 2 lst categories --json ${2:+--rpc "$2"} </dev/null 2>/dev/null)
 }
 
 _lst()
@@ -285,18 +333,18 @@ _lst()
 				refs/tags refs/heads 2>/dev/null) HEAD" -- "$cur"))
 			return 0
 			;;
-		--title | --price | --label | --foundation-sig | --rpc | --version | --peer) return 0 ;;
+		--title | --price | --label | --foundation-sig | --rpc | --version | --peer | --page) return 0 ;;
 		esac
 		if [[ $cur == -* ]]; then
 			local opts
 			case $verb in
 			publish | release)
-				opts="--repo --ref --title --details --price --label --foundation-sig --terms --passphrase-file --yes --json --rpc"
+				opts="--repo --ref --title --details --price --label --pages --foundation-sig --terms --passphrase-file --yes --json --rpc"
 				;;
 			price) opts="--yes --json --rpc --passphrase-file" ;;
 			versions | show) opts="--json --rpc" ;;
 			sales) opts="--follow --json --rpc" ;;
-			read) opts="--version --file --output --peer --json --rpc --passphrase-file" ;;
+			read) opts="--version --file --page --output --peer --json --rpc --passphrase-file" ;;
 			library) opts="--json --rpc" ;;
 			esac
 			COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))
@@ -306,6 +354,63 @@ _lst()
 			local IFS=$'\n'
 			COMPREPLY=($(compgen -f -- "$cur"))
 		fi
+		return 0
+		;;
+	categories | category | subscribe | unsubscribe | enroll)
+		# The subscriptions' porcelain (lst(1)): options; 'category'
+		# takes 'create'; --from the home's keys; CATEGORY the chain's
+		# category names (__lst_categories); NAME, BOOK, amounts and
+		# URLs are not completed.
+		local pre= home n
+		[[ $cur == : || $prev == : ]] && return 0
+		if [[ $cur == = && $prev == -* ]]; then
+			cur=
+		elif [[ $prev == = ]] && ((COMP_CWORD >= 2)); then
+			prev=${COMP_WORDS[COMP_CWORD - 2]}
+		elif [[ $cur == --*=* ]]; then
+			prev=${cur%%=*}
+			pre=$prev=
+			cur=${cur#*=}
+		fi
+		home=$(__lst_home "${words[@]}")
+		local opts valued="--fee --from --months --passphrase-file --rpc"
+		case $verb in
+		category) opts="--fee --from --passphrase-file --json --rpc" ;;
+		categories) opts="--json --rpc" ;;
+		subscribe) opts="--months --from --yes --passphrase-file --json --rpc" ;;
+		unsubscribe) opts="--from --passphrase-file --json --rpc" ;;
+		enroll) opts="--passphrase-file --json --rpc" ;;
+		esac
+		if [[ " $opts " == *" $prev "* ]]; then
+			case $prev in
+			--passphrase-file)
+				compopt -o filenames 2>/dev/null
+				local IFS=$'\n'
+				COMPREPLY=($(compgen -f -P "$pre" -- "$cur"))
+				;;
+			--from)
+				COMPREPLY=($(compgen -P "$pre" -W "$(__lst_keys "$home")" -- "$cur"))
+				;;
+			esac
+			[[ " $valued " == *" $prev "* ]] && return 0
+		fi
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))
+			return 0
+		fi
+		n=$(__lst_operands $((verb_at + 1)) "$valued")
+		case $verb:$n in
+		category:0)
+			COMPREPLY=($(compgen -W "create" -- "$cur"))
+			;;
+		subscribe:0 | unsubscribe:0 | enroll:1)
+			# Names may hold spaces: each a word, quoted as typed.
+			local c want=${cur//\\/}
+			while IFS= read -r c; do
+				[[ -n $c && $c == "$want"* ]] && COMPREPLY+=("$(printf '%q' "$c")")
+			done < <(__lst_categories "$home" "$(__lst_rpc $((verb_at + 1)))")
+			;;
+		esac
 		return 0
 		;;
 	config)

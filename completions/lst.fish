@@ -5,6 +5,8 @@
 # path (--exec-path=DIR, LST_EXEC_PATH, the libexec dir, PATH), as git
 # completes git-* commands. 'lst VERB ...' for such a program is completed
 # as 'lst-VERB ...' would be (e.g. by lst-sign's completion for 'lst sign').
+# CATEGORY operands offer the chain's category names, asked of the node
+# with a 2-second timeout (nothing, and no error, without one).
 
 # __lst_verb_index: the index of the verb among the tokens; fails if none.
 function __lst_verb_index
@@ -53,7 +55,7 @@ function __lst_programs
         for f in $d/lst-*
             test -f $f -a -x $f; or continue
             set -l verb (string replace -r '^.*/lst-' '' -- $f)
-            contains -- $verb help init config version balance send node publish release price versions show sales read library; and continue
+            contains -- $verb help init config version balance send node publish release price versions show sales read library categories category subscribe unsubscribe enroll; and continue
             printf '%s\trun lst-%s\n' $verb $verb
         end
     end | sort -u
@@ -210,10 +212,15 @@ complete -c lst -n __lst_needs_verb -a show -d 'what the market records about a 
 complete -c lst -n __lst_needs_verb -a sales -d 'your sales as they happen'
 complete -c lst -n __lst_needs_verb -a read -d 'decrypt a book you bought'
 complete -c lst -n __lst_needs_verb -a library -d 'the books you bought'
+complete -c lst -n __lst_needs_verb -a categories -d 'the subscription categories: fee, books, members'
+complete -c lst -n __lst_needs_verb -a category -d "create a subscription category (the foundation's)"
+complete -c lst -n __lst_needs_verb -a subscribe -d 'subscribe to a category, or extend it, paying up front'
+complete -c lst -n __lst_needs_verb -a unsubscribe -d 'cancel a subscription: later months refunded'
+complete -c lst -n __lst_needs_verb -a enroll -d 'enroll a paged book of yours in a subscription category'
 complete -c lst -n __lst_needs_verb -a '(__lst_programs)'
 
 # help [VERB]
-complete -c lst -n '__lst_verb_is help; and __lst_nargs 0' -a 'help init config version balance send node publish release price versions show sales read library' -d 'built-in verb'
+complete -c lst -n '__lst_verb_is help; and __lst_nargs 0' -a 'help init config version balance send node publish release price versions show sales read library categories category subscribe unsubscribe enroll' -d 'built-in verb'
 complete -c lst -n '__lst_verb_is help; and __lst_nargs 0' -a '(__lst_programs)'
 
 # init
@@ -275,6 +282,7 @@ complete -c lst -n '__lst_verb_is publish release' -l title -x -d 'the title'
 complete -c lst -n '__lst_verb_is publish release' -l details -r -F -d 'public details, a JSON object'
 complete -c lst -n '__lst_verb_is publish release' -l price -x -d "a new book's price"
 complete -c lst -n '__lst_verb_is publish release' -l label -x -d "the version's label"
+complete -c lst -n '__lst_verb_is publish release' -l pages -d 'cut the files into pages, for subscriptions'
 complete -c lst -n '__lst_verb_is publish release' -l foundation-sig -x -d "the foundation's co-signature of the terms"
 complete -c lst -n '__lst_verb_is publish release' -l terms -d 'print the terms for the foundation to co-sign, send nothing'
 complete -c lst -n '__lst_verb_is publish release price read' -l passphrase-file -r -F -d "read the key's passphrase from FILE"
@@ -288,8 +296,58 @@ complete -c lst -n '__lst_verb_is sales' -s f -l follow -d 'keep printing new sa
 # read [OPTIONS] BOOK
 complete -c lst -n '__lst_verb_is read' -l version -x -d 'a version index or label (default: the latest)'
 complete -c lst -n '__lst_verb_is read' -l file -x -d 'one file of the version'
+complete -c lst -n '__lst_verb_is read' -l page -x -d "a subscriber's pages N to M (recorded on chain)"
 complete -c lst -n '__lst_verb_is read' -s o -l output -r -F -d 'write to OUT (a directory for a whole version)'
 complete -c lst -n '__lst_verb_is read' -l peer -x -d 'a gateway to fetch from (repeat)'
 
+# The value of the last --rpc on the command line, if any.
+function __lst_rpc
+    set -l tokens (commandline -opc)
+    set -l rpc
+    set -l i 1
+    while test $i -le (count $tokens)
+        switch $tokens[$i]
+            case '--rpc=*'
+                set rpc (string replace -- '--rpc=' '' $tokens[$i])
+            case --rpc
+                set i (math $i + 1)
+                test $i -le (count $tokens); and set rpc $tokens[$i]
+        end
+        set i (math $i + 1)
+    end
+    printf '%s\n' $rpc
+end
+
+# The chain's categories as "name<TAB>category", from 'lst categories
+# --json' asked of the node of --rpc (default: the home's config rpc): at
+# most 2 seconds, and nothing (no error) when no node answers or timeout(1)
+# is missing. JSON's escapes \\, \" and \/ undone (names hold no control
+# characters).
+function __lst_categories
+    command -sq timeout; and command -sq lst; or return 0
+    set -l args categories --json
+    set -l rpc (__lst_rpc)
+    test -n "$rpc"; and set -a args --rpc $rpc
+    env LST_HOME=(__lst_home) timeout 2 lst $args </dev/null 2>/dev/null | while read -l line
+        set -l n (string replace -rf '^.*?"name"\s*:\s*"((?:[^"\\\\]|\\\\.)*)".*$' '$1' -- $line); or continue
+        printf '%s\tcategory\n' (string replace -ra '\\\\(["\\\\/])' '$1' -- $n)
+    end
+end
+
+# categories, category create NAME, subscribe CATEGORY, unsubscribe
+# CATEGORY, enroll BOOK CATEGORY
+complete -c lst -n '__lst_verb_is categories category subscribe unsubscribe enroll' -l json -d 'print JSON'
+complete -c lst -n '__lst_verb_is categories category subscribe unsubscribe enroll' -l rpc -x -d 'the node (default: config rpc)'
+complete -c lst -n '__lst_verb_is categories category subscribe unsubscribe enroll' -s h -l help -d 'show help'
+complete -c lst -n '__lst_verb_is category subscribe unsubscribe enroll' -l passphrase-file -r -F -d "read the key's passphrase from FILE"
+complete -c lst -n '__lst_verb_is category' -l fee -x -d 'the fee per period (month) a member pays, fixed for good'
+complete -c lst -n '__lst_verb_is category' -l from -x -a '(__lst_keys)' -d "the key to send from (default: the foundation's, if here)"
+complete -c lst -n '__lst_verb_is category; and __lst_nargs 0 --fee --from --passphrase-file --rpc' -a create -d "create a subscription category (the foundation's)"
+complete -c lst -n '__lst_verb_is subscribe' -l months -x -d 'periods (months) to pay for up front, 1 to 120 (default 1)'
+complete -c lst -n '__lst_verb_is subscribe unsubscribe' -l from -x -a '(__lst_keys)' -d "the reader's key (default: the home's)"
+complete -c lst -n '__lst_verb_is subscribe' -s y -l yes -d 'pay without asking'
+complete -c lst -n '__lst_verb_is subscribe unsubscribe; and __lst_nargs 0 --months --from --passphrase-file --rpc' -a '(__lst_categories)'
+complete -c lst -n '__lst_verb_is enroll; and __lst_nargs 1 --passphrase-file --rpc' -a '(__lst_categories)'
+
 # any other verb
-complete -c lst -n 'not __lst_needs_verb; and not __lst_verb_is help init config version balance send node publish release price versions show sales read library' -a '(__lst_delegate)'
+complete -c lst -n 'not __lst_needs_verb; and not __lst_verb_is help init config version balance send node publish release price versions show sales read library categories category subscribe unsubscribe enroll' -a '(__lst_delegate)'
