@@ -99,6 +99,7 @@ struct gateway {
 	struct MHD_Daemon *mhd; /* standalone only */
 	atomic_uint_fast64_t uploaded, served, requests, denied, refused, pages;
 	uint8_t *serve_priv;         /* HOME/serve-key (sodium_malloc), loaded with the first page request */
+	uint8_t server[20];          /* its address */
 	gated_index *gx;
 	/* super-seeding */
 	unsigned ss_ms;
@@ -938,9 +939,10 @@ static const uint8_t *serve_key(gateway *g)
 	pthread_mutex_lock(&g->ck_lock);
 	if (!g->serve_priv) {
 		uint8_t *k = sodium_malloc(32), addr[20];
-		if (k && pages_serve_key(k, addr, g->home, true) == 0)
+		if (k && pages_serve_key(k, addr, g->home, true) == 0) {
 			g->serve_priv = k;
-		else if (k)
+			memcpy(g->server, addr, 20);
+		} else if (k)
 			sodium_free(k);
 	}
 	const uint8_t *k = g->serve_priv;
@@ -1042,7 +1044,7 @@ static enum MHD_Result handle_pages(gateway *g, struct MHD_Connection *c, const 
 	if (!page_access(g, c, &rq, &pa, &ret))
 		return ret;
 	unsigned status = 500;
-	json_t *ans = pages_serve(&status, g->bs, g->home, &rq, &pa, sk, now_s());
+	json_t *ans = pages_serve(&status, g->bs, g->home, &rq, &pa, sk, g->server, now_s());
 	if (status == MHD_HTTP_OK)
 		atomic_fetch_add(&g->pages, (uint64_t)(rq.to - rq.from) + 1);
 	return reply_json(g, c, status, ans);

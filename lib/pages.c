@@ -566,6 +566,39 @@ int pages_have(bstore *s, const char *home, const cid *root)
 	return 1;
 }
 
+/*
+ * The secrets of one answer (the content key, then up to
+ * PAGES_PER_REQUEST page keys): sodium_malloc'd once per thread, wiped
+ * after each answer and freed when the thread ends (a provider answers
+ * thousands of requests a second; sodium_malloc's guard pages cost more
+ * than an answer).
+ */
+#define SCRATCH_BYTES (32 + PAGES_PER_REQUEST * 32)
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *p)
+{
+	sodium_free(p);
+}
+
+static void scratch_init(void)
+{
+	if (pthread_key_create(&scratch_key, scratch_free) != 0)
+		abort();
+}
+
+static uint8_t *scratch(void)
+{
+	pthread_once(&scratch_once, scratch_init);
+	uint8_t *p = pthread_getspecific(scratch_key);
+	if (!p && (p = sodium_malloc(SCRATCH_BYTES)) && pthread_setspecific(scratch_key, p) != 0) {
+		sodium_free(p);
+		p = NULL;
+	}
+	return p;
+}
+
 static json_t *refusal(unsigned *status, unsigned code, const char *error, const char *reason, const cid *root)
 {
 	char cs[CID_STR_MAX];
@@ -575,7 +608,7 @@ static json_t *refusal(unsigned *status, unsigned code, const char *error, const
 }
 
 json_t *pages_serve(unsigned *status, bstore *s, const char *home, const pages_request *r, const pages_access *a,
-		    const uint8_t *serve_priv, uint64_t now)
+		    const uint8_t *serve_priv, const uint8_t server[20], uint64_t now)
 {
 	static const uint8_t zero[32];
 	char reason[96];
@@ -593,7 +626,7 @@ json_t *pages_serve(unsigned *status, bstore *s, const char *home, const pages_r
 
 	/* The pages' places and keys, copied out of the cache. */
 	size_t n = (size_t)(r->to - r->from) + 1;
-	uint8_t id[32], *keys = sodium_malloc(n * 32), *ck = sodium_malloc(32);
+	uint8_t id[32], *ck = scratch(), *keys = ck ? ck + 32 : NULL;
 	uint32_t *file = xmalloc(n * sizeof(uint32_t)), *seg = xmalloc(n * sizeof(uint32_t)),
 		 *len = xmalloc(n * sizeof(uint32_t)), *pages = xmalloc(n * sizeof(uint32_t)), npages = 0;
 	uint64_t *off = xmalloc(n * sizeof(uint64_t));
@@ -629,12 +662,11 @@ json_t *pages_serve(unsigned *status, bstore *s, const char *home, const pages_r
 		pages[k] = r->from + (uint32_t)k;
 		content_segment_key(keys + 32 * k, ck, file[k], seg[k]);
 	}
-	uint8_t hash[32], digest[32], receipt[65], server[20];
+	uint8_t hash[32], digest[32], receipt[65];
 	sub_receipt_hash(hash, a->chain_id, r->reader, a->book, a->period, pages, n);
 	msg_hash(digest, hash, 32);
 	env = xmalloc(n * 32 + SEAL_OVERHEAD);
-	if (msg_sign(receipt, serve_priv, digest) < 0 || secp_address_from_priv(server, serve_priv) < 0 ||
-	    seal_to(env, r->pub, keys, n * 32) < 0) {
+	if (msg_sign(receipt, serve_priv, digest) < 0 || seal_to(env, r->pub, keys, n * 32) < 0) {
 		ans = refusal(status, 500, "internal error", "cannot seal the page keys", &r->root);
 		goto out;
 	}
@@ -655,12 +687,8 @@ json_t *pages_serve(unsigned *status, bstore *s, const char *home, const pages_r
 	free(eh);
 	*status = 200;
 out:
-	if (keys) {
-		sodium_memzero(keys, n * 32);
-		sodium_free(keys);
-	}
 	if (ck)
-		sodium_free(ck);
+		sodium_memzero(ck, 32 + n * 32);
 	free(env);
 	free(file);
 	free(seg);

@@ -119,12 +119,13 @@ int pages_have(bstore *s, const char *home, const cid *root) LST_WUR;
  * The provider's answer to r (verified by pages_request_verify) given the
  * chain's answer a about (r->reader, r->root) at unix time now: the JSON
  * body (new reference) and *status, 200 with the page keys sealed to
- * r->pub and the receipt signed by serve_priv (32 bytes), else 403 (not a
+ * r->pub and the receipt signed by serve_priv (32 bytes; server its
+ * address, from pages_serve_key), else 403 (not a
  * book, not enrolled, not a member), 404 (no key here, pages past the
  * last) or 500, with {"error":..,"reason":..}, as above. Thread-safe.
  */
 json_t *pages_serve(unsigned *status, bstore *s, const char *home, const pages_request *r, const pages_access *a,
-		    const uint8_t *serve_priv, uint64_t now);
+		    const uint8_t *serve_priv, const uint8_t server[20], uint64_t now);
 
 /* ---- the reader's side ---- */
 

@@ -235,7 +235,10 @@ static void test_serve_key(void)
 
 static json_t *serve(unsigned *status, const pages_request *r, const pages_access *a, uint64_t now)
 {
-	return pages_serve(status, S, tmp, r, a, SERVE, now);
+	uint8_t server[20];
+	if (secp_address_from_priv(server, SERVE) < 0)
+		abort();
+	return pages_serve(status, S, tmp, r, a, SERVE, server, now);
 }
 
 /* A verified request by priv for from..to of ROOT. */
