@@ -11,6 +11,7 @@
 #   7. a purchase: lst-buy to plaintext on disk, 100 MiB from 5 providers,
 #      against curl from one HTTP server (below);
 #   8. the market: purchases committed per second on one validator (below);
+#   9. page keys: requests served per second by one provider (below);
 #  10. subscription settlement: a category of 10,000 books and 100,000
 #      readers, pages recorded per second and settle()'s time and rows (below).
 # BENCH_ONLY=5,6 runs only those sections.
@@ -397,6 +398,60 @@ else
 	echo "market: $(field purchases) purchases of one book committed in $(field seconds) s over $(field blocks) blocks (the book's sales rose by $(field sales))"
 	echo "  committed:                     $(field committed_per_s) purchases/s (goal >= 5000)"
 	echo "  market-load:                   $load"
+fi
+fi
+
+# 9. Page keys: a paged book (1 MiB of text, 512 pages) enrolled in a
+#    category with BENCH_PAGE_READERS (8) members; pages-load pre-signs 4096
+#    one-page requests from them, checks one answer per reader as lst read
+#    does, then BENCH_PAGE_CONNS (8) keep-alive connections POST them to the
+#    daemon's gateway for 10 s: requests/s (goal >= 5,000/s), p50/p99
+#    latency, and the daemon's CPU per request. Each request costs the
+#    provider a signature recovery (the request), an ECDH and a public key
+#    (sealing the page key to the reader) and a signature (the receipt):
+#    libsecp256k1's work, about 150 us of a core on this machine.
+if want 9; then
+PR=${BENCH_PAGE_READERS:-8}
+PC=${BENCH_PAGE_CONNS:-8}
+export LST_HOME="$tmp/pgload"
+$bin/lst-chain init --dev > /dev/null
+LST_BLOCK_MS=200 $bin/lst-chain daemon --detach --rpc 127.0.0.1:0 > "$tmp/pgload.json"
+trap '$bin/lst-chain --home "$tmp/pgload" stop > /dev/null 2>&1; rm -rf "$tmp"' EXIT
+rpc=$(sed 's/.*"rpc":"\([^"]*\)".*/\1/' "$tmp/pgload.json")
+pid=$(sed 's/.*"pid":\([0-9]*\).*/\1/' "$tmp/pgload.json")
+mkdir -p "$tmp/pgrepo"
+awk 'BEGIN { for (i = 0; i < 16384; i++) printf "%05d it was the best of times, it was the worst of times; \n", i % 100000 }' |
+	head -c 1048576 > "$tmp/pgrepo/book.md"
+git -C "$tmp/pgrepo" init -q
+git -C "$tmp/pgrepo" add book.md
+git -C "$tmp/pgrepo" -c user.name=bench -c user.email=bench@example.org commit -q -m v1
+git -C "$tmp/pgrepo" tag v1
+pub=$($bin/lst publish --repo "$tmp/pgrepo" --ref v1 --price 1lst --pages --yes --json)
+book=$(echo "$pub" | sed 's/.*"book":"\([^"]*\)".*/\1/')
+root=$(echo "$pub" | sed 's/.*"root":"\([^"]*\)".*/\1/')
+pages=$(echo "$pub" | sed 's/.*"pages":\([0-9]*\).*/\1/')
+$bin/lst category create bench --fee 1lst --from foundation --json > /dev/null
+$bin/lst enroll "$book" bench --json > /dev/null
+: > "$tmp/pgkeys"
+i=0
+while [ $i -lt "$PR" ]; do
+	a=$($bin/lst-sign keygen --name "r$i" --insecure-plaintext-key | sed 's/.*"address":"\([^"]*\)".*/\1/')
+	$bin/lst send --from developer "$a" 2lst --json > /dev/null
+	$bin/lst subscribe bench --from "r$i" --yes --json > /dev/null
+	$bin/lst-sign export --hex "r$i" | sed 's/.*"private_key":"\([^"]*\)".*/\1/' >> "$tmp/pgkeys"
+	i=$((i + 1))
+done
+st=0
+load=$(build/bench/pages-load "$rpc" "$rpc" "$root" "$pages" "$tmp/pgkeys" "$PC" 10 1 "$pid") || st=$?
+$bin/lst-chain stop > /dev/null
+field() { echo "$load" | sed "s/.*\"$1\":\([0-9.]*\).*/\1/"; }
+if [ -z "$load" ]; then
+	echo "bench: pages-load failed (exit $st)" >&2
+else
+	echo "page keys: $(field requests) one-page requests from $(field readers) members over $(field threads) connections in $(field seconds) s, one provider (the daemon's gateway)"
+	echo "  served:                        $(field per_s) requests/s (goal >= 5000), p50 $(field p50_ms) ms, p99 $(field p99_ms) ms, $(field errors) not 200"
+	echo "  the daemon's CPU:              $(field server_cpu_us) us per request (one core: about $(awk -v u="$(field server_cpu_us)" 'BEGIN { printf "%.0f", (u > 0 ? 1e6 / u : 0) }') requests/s)"
+	echo "  pages-load:                    $load"
 fi
 fi
 
