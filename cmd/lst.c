@@ -381,13 +381,14 @@ static void usage(FILE *f)
 	fprintf(f, "usage: lst [--home DIR] [--exec-path[=DIR]] [--version] [--help] VERB [ARGS]\n\n"
 		   "built-in verbs:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(builtins); i++)
-		fprintf(f, "   %-10s %s\n", builtins[i].name, builtins[i].help);
+		fprintf(f, "   %-12s %s\n", builtins[i].name, builtins[i].help);
 	fprintf(f, "\nplumbing (run as 'lst VERB' or 'lst-VERB'):\n"
-		   "   sign       keys, transaction and message signatures, sealing (lst-sign)\n"
-		   "   chain      genesis, the node and chain queries (lst-chain)\n"
-		   "   block      the local content store (lst-block)\n"
-		   "   swarm      exchange between peers: gateway, fetch, providers, keys (lst-swarm)\n"
-		   "   buy        a reader's purchase: pay, obtain the key, fetch (lst-buy)\n"
+		   "   sign         keys, transaction and message signatures, sealing (lst-sign)\n"
+		   "   chain        genesis, the node and chain queries (lst-chain)\n"
+		   "   block        the local content store (lst-block)\n"
+		   "   swarm        exchange between peers: gateway, fetch, providers, keys (lst-swarm)\n"
+		   "   buy          a reader's purchase: pay, obtain the key, fetch (lst-buy)\n"
+		   "   settle       subscription settlement, statements, earnings (lst-settle)\n"
 		   "\nAny other VERB runs 'lst-VERB' from the exec path. See 'lst help VERB', lst(1), lst(7).\n");
 }
 
