@@ -415,7 +415,7 @@ PR=${BENCH_PAGE_READERS:-8}
 PC=${BENCH_PAGE_CONNS:-8}
 export LST_HOME="$tmp/pgload"
 $bin/lst-chain init --dev > /dev/null
-LST_BLOCK_MS=200 $bin/lst-chain daemon --detach --rpc 127.0.0.1:0 > "$tmp/pgload.json"
+LST_BLOCK_MS=${LST_BLOCK_MS:-1000} $bin/lst-chain daemon --detach --rpc 127.0.0.1:0 > "$tmp/pgload.json"
 trap '$bin/lst-chain --home "$tmp/pgload" stop > /dev/null 2>&1; rm -rf "$tmp"' EXIT
 rpc=$(sed 's/.*"rpc":"\([^"]*\)".*/\1/' "$tmp/pgload.json")
 pid=$(sed 's/.*"pid":\([0-9]*\).*/\1/' "$tmp/pgload.json")
