@@ -313,12 +313,22 @@ static void *check_main(void *arg)
 		bool stopping = g->draining;
 		pthread_mutex_unlock(&g->ck_lock);
 		pages_access pa;
-		int r = stopping  ? -1
-			: pages	  ? (pages_access_ask(&pa, g->rpc_url, addr, &root, now_s()) == 0 ? 1 : -1)
-			: key	  ? access_check_key(g->rpc_url, addr, &root)
-			: recheck ? access_check(g->rpc_url, addr, &root)
-				  : access_check_salted(g->rpc_url, addr, &root, salt, now_s());
-		bool behind = !pages && r == 0 && min_height && !stopping && node_below(g, min_height);
+		int r;
+		memset(&pa, 0, sizeof(pa));
+		if (stopping)
+			r = -1;
+		else if (pages && (recheck || min_height)) /* a remembered "no" may be older than H */
+			r = pages_access_refresh(&pa, g->rpc_url, addr, &root, now_s()) == 0 ? 1 : -1;
+		else if (pages)
+			r = pages_access_ask(&pa, g->rpc_url, addr, &root, now_s()) == 0 ? 1 : -1;
+		else if (key)
+			r = access_check_key(g->rpc_url, addr, &root);
+		else if (recheck)
+			r = access_check(g->rpc_url, addr, &root);
+		else
+			r = access_check_salted(g->rpc_url, addr, &root, salt, now_s());
+		bool no = pages ? r == 1 && pa.until <= now_s() : r == 0; /* for a page request: "not a member" */
+		bool behind = no && min_height && !stopping && node_below(g, min_height);
 		pthread_mutex_lock(&g->ck_lock);
 		if (pages && r == 1)
 			p->pa = pa;
@@ -973,12 +983,19 @@ static int page_access(gateway *g, struct MHD_Connection *c, const pages_request
 		*pp = p->next;
 		free(p);
 	}
-	if (result == 2 && g->rpc_url && pages_access_cached(pa, g->rpc_url, rq->reader, &rq->root, now_s()))
+	const char *hv = MHD_lookup_connection_value(c, MHD_HEADER_KIND, ACCESS_HEIGHT_HEADER);
+	char *end;
+	unsigned long long mh = hv && *hv >= '0' && *hv <= '9' ? strtoull(hv, &end, 10) : 0;
+	uint64_t min_height = hv && mh && !*end ? (uint64_t)mh : 0;
+	/* A remembered "not a member" does not stand against X-Lst-Height: the reader may have just subscribed. */
+	if (result == 2 && g->rpc_url && pages_access_cached(pa, g->rpc_url, rq->reader, &rq->root, now_s()) &&
+	    (!min_height || pa->until > now_s()))
 		result = 1;
 	if (result == 2 && g->rpc_url && !g->draining) {
 		pending *p = xcalloc(1, sizeof(*p));
 		p->conn = c;
 		p->pages = true;
+		p->min_height = min_height;
 		memcpy(p->addr, rq->reader, 20);
 		p->root = rq->root;
 		MHD_suspend_connection(c);

@@ -389,10 +389,16 @@ static bool u64_of(uint64_t *out, const abi_value *v)
 int pages_access_ask(pages_access *out, const char *rpc_url, const uint8_t reader[20], const cid *root,
 		     uint64_t now)
 {
-	uint8_t key[32], id[32], sub[20] = SUBSCRIPTION_ADDRESS_BYTES;
-	char rs[CID_STR_MAX], to[43], msg[512];
 	if (pages_access_cached(out, rpc_url, reader, root, now))
 		return 0;
+	return pages_access_refresh(out, rpc_url, reader, root, now);
+}
+
+int pages_access_refresh(pages_access *out, const char *rpc_url, const uint8_t reader[20], const cid *root,
+			 uint64_t now)
+{
+	uint8_t key[32], id[32], sub[20] = SUBSCRIPTION_ADDRESS_BYTES;
+	char rs[CID_STR_MAX], to[43], msg[512];
 	pages_access a;
 	memset(&a, 0, sizeof(a));
 	if (pages_chain_id(&a.chain_id, rpc_url) < 0)
@@ -806,7 +812,7 @@ static const int rank_status[] = {LST_ENOTFOUND, LST_EUNAVAIL, LST_ENOTFOUND, LS
 
 /* Ask base_in: 0 and *out, or -1 with *rank and why (not reported). */
 static int ask_one(pages_grant *out, int *rank, buf *why, const char *base_in, const pages_request *rq,
-		   const uint8_t priv[32], uint64_t id)
+		   const uint8_t priv[32], uint64_t id, uint64_t height)
 {
 	char cs[CID_STR_MAX], err[256];
 	cid_str(cs, &rq->root);
@@ -824,8 +830,11 @@ static int ask_one(pages_grant *out, int *rank, buf *why, const char *base_in, c
 	buf_addf(&url, "%s/lst/v1/pages/%s", base, cs);
 	long status = 0;
 	int r = -1;
-	if (http_do(&ans, &status, err, sizeof(err), (char *)url.p, NULL, 0, text, strlen(text), ANSWER_MAX,
-		    ASK_TIMEOUT_MS) < 0) {
+	char hh[64];
+	const char *hdrs[1] = {hh};
+	snprintf(hh, sizeof(hh), "%s: %" PRIu64, ACCESS_HEIGHT_HEADER, height);
+	if (http_do(&ans, &status, err, sizeof(err), (char *)url.p, hdrs, height ? 1 : 0, text, strlen(text),
+		    ANSWER_MAX, ASK_TIMEOUT_MS) < 0) {
 		*rank = R_UNAVAIL;
 		buf_addf(why, "cannot reach '%s': %s", base, err);
 		goto out;
@@ -868,7 +877,7 @@ int pages_ask(pages_grant *out, const char *base_url, const uint8_t priv[32], co
 	    pages_request_make(&rq, priv, root, from, to, (uint64_t)time(NULL) + REQUEST_LIFETIME) < 0)
 		return -1;
 	buf why = BUF_INIT;
-	int r = ask_one(out, &rank, &why, base_url, &rq, priv, id);
+	int r = ask_one(out, &rank, &why, base_url, &rq, priv, id, 0);
 	if (r < 0)
 		diag_error(rank_status[rank], "no pages %" PRIu32 "-%" PRIu32 ": %s", from, to, (char *)why.p);
 	buf_free(&why);
@@ -926,6 +935,14 @@ int pages_ask_any(pages_grant *out, char **from_url, const uint8_t priv[32], con
 	if (pages_chain_id(&id, rpcc_url()) < 0 ||
 	    pages_request_make(&rq, priv, root, from, to, (uint64_t)time(NULL) + REQUEST_LIFETIME) < 0)
 		return -1;
+	/* Our node's height goes as X-Lst-Height: a provider whose node is behind it (where we just subscribed) waits. */
+	uint64_t height = 0;
+	json_t *bn = NULL;
+	int code;
+	char msg[128];
+	if (rpcc_call_quiet(&bn, &code, msg, sizeof(msg), "eth_blockNumber", json_array()) == 0 && json_is_string(bn))
+		height = strtoull(json_string_value(bn), NULL, 16);
+	json_decref(bn);
 	char **urls = node ? provider_urls(node, root) : xcalloc(1, sizeof(char *));
 	size_t nurls = 0;
 	while (urls[nurls])
@@ -949,7 +966,7 @@ int pages_ask_any(pages_grant *out, char **from_url, const uint8_t priv[32], con
 			seen |= o && !strcmp(o, b);
 			free(o);
 		}
-		if (b && !seen && ask_one(out, &rank, &why, b, &rq, priv, id) == 0) {
+		if (b && !seen && ask_one(out, &rank, &why, b, &rq, priv, id, height) == 0) {
 			uint8_t owner[20];
 			static const uint8_t zero[20];
 			if (subs_server_owner(owner, out->server) < 0) {

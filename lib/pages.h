@@ -102,6 +102,9 @@ typedef struct {
  */
 int pages_access_ask(pages_access *out, const char *rpc_url, const uint8_t reader[20], const cid *root,
 		     uint64_t now) LST_WUR;
+/* The same asked afresh whatever is remembered (then remembered). */
+int pages_access_refresh(pages_access *out, const char *rpc_url, const uint8_t reader[20], const cid *root,
+			 uint64_t now) LST_WUR;
 /* The remembered answer only, never asking: true and *out, or false. Thread-safe. */
 bool pages_access_cached(pages_access *out, const char *rpc_url, const uint8_t reader[20], const cid *root,
 			 uint64_t now);
@@ -165,7 +168,10 @@ int pages_chain_id(uint64_t *out, const char *rpc_url) LST_WUR;
 /*
  * pages_ask of several gateways until one grants: peers[0..npeers), then
  * node (the reader's node: its own gateway), then the providers node's
- * registry lists for root, complete ones first. A grant whose server is
+ * registry lists for root, complete ones first. Each request carries the
+ * height of the node rpcc_url() as X-Lst-Height (access.h): a provider
+ * whose node is behind it asks the chain again until it catches up before
+ * saying "not a member" (a reader who has just subscribed). A grant whose server is
  * not registered on chain (subscription.serverOwner is zero: its receipt
  * could not be recorded) is passed over. *from_url (malloc'd) the gateway
  * that granted. 0, or -1 reported with the worst outcome: LST_EREFUSED a
