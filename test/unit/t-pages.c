@@ -7,17 +7,25 @@
 #include "cid.h"
 #include "content.h"
 #include "diag.h"
+#include "gateway.h"
 #include "hex.h"
+#include "http.h"
 #include "home.h"
 #include "msg.h"
 #include "pages.h"
+#include "rpcclient.h"
 #include "seal.h"
 #include "secp.h"
 #include "subscription.h"
 
+#include <curl/curl.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <microhttpd.h>
+#include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -473,6 +481,230 @@ static void test_access_cache(void)
 	ok(!pages_access_cached(&a, "http://127.0.0.1:1", reader, &ROOT, NOW), "and the failure is not remembered");
 }
 
+/*
+ * ---- the gateway's route over a fake chain: pageAccess says member for
+ * A, and for B from block 101 on (the fake chain is at 100 until told);
+ * serverOwner names an owner for any server ----
+ */
+
+static char a_hex[41], b_hex[41];
+static _Atomic uint64_t height = 100;
+static _Atomic unsigned access_calls;
+
+typedef struct {
+	buf body;
+} fake_conn;
+
+static enum MHD_Result fake_chain(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+				  const char *version, const char *data, size_t *size, void **con_cls)
+{
+	fake_conn *k = *con_cls;
+	if (!k) {
+		*con_cls = xcalloc(1, sizeof(*k));
+		return MHD_YES;
+	}
+	if (*size) {
+		buf_add(&k->body, data, *size);
+		*size = 0;
+		return MHD_YES;
+	}
+	json_t *req = json_loadb(k->body.p ? (const char *)k->body.p : "", k->body.len, 0, NULL);
+	const char *m = json_string_value(json_object_get(req, "method"));
+	const char *cd = json_string_value(json_object_get(json_array_get(json_object_get(req, "params"), 0), "data"));
+	buf res = BUF_INIT;
+	if (m && !strcmp(m, "eth_chainId")) {
+		buf_addf(&res, "0x%x", CHAIN);
+	} else if (m && !strcmp(m, "eth_blockNumber")) {
+		buf_addf(&res, "0x%llx", (unsigned long long)height);
+	} else if (m && !strcmp(m, "eth_call") && cd && !strncmp(cd, "0x1ea914fe", 10)) {
+		access_calls++;
+		bool yes = strstr(cd, a_hex) || (strstr(cd, b_hex) && height >= 101);
+		char bk[67];
+		hex_encode(bk, BOOK, 32);
+		buf_addf(&res, "%s%064x%064x%064llx", bk, 2, 7, yes ? (unsigned long long)time(NULL) + 100 : 0ull);
+	} else if (m && !strcmp(m, "eth_call") && cd && !strncmp(cd, "0x6a4f6662", 10)) {
+		buf_addf(&res, "0x%064x", 0xabcd);
+	}
+	json_t *resp_j = res.len ? json_pack("{s:s,s:O,s:s}", "jsonrpc", "2.0", "id", json_object_get(req, "id"), "result",
+					     (char *)res.p)
+				 : json_pack("{s:s,s:O,s:{s:i,s:s}}", "jsonrpc", "2.0", "id", json_object_get(req, "id"),
+					     "error", "code", -32601, "message", "no such method");
+	buf_free(&res);
+	char *text = json_dumps(resp_j, JSON_COMPACT);
+	json_decref(resp_j);
+	json_decref(req);
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	enum MHD_Result ret = MHD_queue_response(c, 200, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static void fake_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	fake_conn *k = *con_cls;
+	if (k) {
+		buf_free(&k->body);
+		free(k);
+		*con_cls = NULL;
+	}
+}
+
+static void *reach_101(void *arg)
+{
+	struct timespec ts = {0, 500 * 1000000L};
+	nanosleep(&ts, NULL);
+	height = 101;
+	return NULL;
+}
+
+/* POST body to gw's pages route for ROOT (or root_str), with hdrs: status and the answer. */
+static long post(json_t **ans, const char *gw, const char *root_str, const char *body, const char *const *hdrs,
+		 size_t nh, bool get)
+{
+	buf url = BUF_INIT, out = BUF_INIT;
+	char err[256], cs[CID_STR_MAX];
+	cid_str(cs, &ROOT);
+	buf_addf(&url, "%s/lst/v1/pages/%s", gw, root_str ? root_str : cs);
+	long status = 0;
+	if (http_do(&out, &status, err, sizeof(err), (char *)url.p, hdrs, nh, get ? NULL : body,
+		    get ? 0 : strlen(body), 1 << 20, 20000) < 0)
+		status = -1;
+	*ans = json_loadb((const char *)out.p, out.len, 0, NULL);
+	buf_free(&url);
+	buf_free(&out);
+	return status;
+}
+
+static char *request_body(const uint8_t *priv, uint32_t from, uint32_t to, uint64_t exp)
+{
+	pages_request r;
+	if (pages_request_make(&r, priv, &ROOT, from, to, exp) < 0)
+		abort();
+	json_t *j = pages_request_json(&r);
+	char *t = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	return t;
+}
+
+static void test_gateway(void)
+{
+	uint8_t aa[20], ba[20];
+	char h[43], rpc[64], gw[128], *blocks = xasprintf("%s/blocks", tmp);
+	json_t *ans = NULL;
+	pages_grant g;
+	char *from = NULL;
+	if (secp_address_from_priv(aa, A) < 0 || secp_address_from_priv(ba, B) < 0)
+		abort();
+	hex_encode(h, aa, 20);
+	snprintf(a_hex, sizeof(a_hex), "%s", h + 2);
+	hex_encode(h, ba, 20);
+	snprintf(b_hex, sizeof(b_hex), "%s", h + 2);
+	struct MHD_Daemon *chain = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, fake_chain, NULL,
+						    MHD_OPTION_NOTIFY_COMPLETED, fake_done, NULL, MHD_OPTION_END);
+	const union MHD_DaemonInfo *info = chain ? MHD_get_daemon_info(chain, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+	snprintf(rpc, sizeof(rpc), "http://127.0.0.1:%u", info ? info->port : 0);
+	rpcc_set_url(rpc);
+	gateway_opts o;
+	gateway_opts_init(&o);
+	o.store_dir = blocks;
+	o.home = tmp;
+	o.rpc_url = rpc;
+	gateway *gwy = NULL;
+	ok(chain && gateway_start(&gwy, &o, "127.0.0.1:0", gw, sizeof(gw)) == 0, "a gateway over the book's home and a fake chain");
+	if (!gwy)
+		return;
+	const char *peers[] = {gw};
+	ok(pages_ask_any(&g, &from, A, peers, 1, NULL, &ROOT, 2, 3) == 0 && from && !strcmp(from, gw) && g.n == 2,
+	   "the member gets pages 2-3 through the gateway");
+	buf got = BUF_INIT, want = BUF_INIT;
+	char *out = xasprintf("%s/gw-out", tmp);
+	int fd = open(out, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	for (uint32_t p = 2; p <= 3; p++) {
+		const uint8_t *pp;
+		size_t pn;
+		page_bytes(&pp, &pn, p);
+		buf_add(&want, pp, pn);
+	}
+	ok(fd >= 0 && pages_write(S, fd, &ROOT, &g) == 0 && buf_read_file(&got, out, 1 << 20) == 0 &&
+	   got.len == want.len && !memcmp(got.p, want.p, want.len), "and they open to the book's bytes");
+	close(fd);
+	free(out);
+	buf_free(&got);
+	buf_free(&want);
+	pages_grant_free(&g);
+	free(from);
+	from = NULL;
+	diag_set_quiet(true); /* pages_ask_any sets it back */
+	ok(pages_ask_any(&g, &from, B, peers, 1, NULL, &ROOT, 2, 3) < 0 && diag_status() == LST_EREFUSED && !from,
+	   "a non-member: refused (exit 4)");
+	diag_set_quiet(true);
+	ok(pages_ask_any(&g, &from, A, peers, 1, NULL, &ROOT, 8, 9) < 0 && diag_status() == LST_ENOTFOUND,
+	   "past the last page: exit 3");
+
+	/* By hand. */
+	diag_set_quiet(true);
+	uint64_t exp = (uint64_t)time(NULL) + 300;
+	char *bb = request_body(B, 1, 1, exp), *ab = request_body(A, 1, 1, exp);
+	ok(post(&ans, gw, NULL, bb, NULL, 0, false) == 403 &&
+	   !strcmp(json_string_value(json_object_get(ans, "reason")), "not a member"), "B by hand: 403 not a member");
+	json_decref(ans);
+	ok(post(&ans, gw, NULL, ab, NULL, 0, true) == 405, "GET: 405");
+	json_decref(ans);
+	ok(post(&ans, gw, NULL, "{\"reader\":1}", NULL, 0, false) == 400 &&
+	   !strcmp(json_string_value(json_object_get(ans, "error")), "invalid page request"), "junk: 400");
+	json_decref(ans);
+	ok(post(&ans, gw, "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku", ab, NULL, 0, false) == 400,
+	   "a request for another root than the URL's: 400");
+	json_decref(ans);
+	ok(post(&ans, gw, "nope", ab, NULL, 0, false) == 400, "an invalid root: 400");
+	json_decref(ans);
+
+	/*
+	 * X-Lst-Height: B subscribes in block 101 while the chain is at 100.
+	 * B's "not a member" is remembered; with X-Lst-Height 101 the gateway
+	 * asks again (the memory does not stand against it) until its node
+	 * reaches 101, then serves.
+	 */
+	char hdr[64];
+	snprintf(hdr, sizeof(hdr), "%s: 101", ACCESS_HEIGHT_HEADER);
+	const char *hs[] = {hdr};
+	pthread_t t;
+	bool started = pthread_create(&t, NULL, reach_101, NULL) == 0;
+	long st = post(&ans, gw, NULL, bb, hs, 1, false);
+	ok(started && st == 200 && json_object_get(ans, "receipt"), "with X-Lst-Height 101 B waits for block 101 and is served");
+	json_decref(ans);
+	if (started)
+		pthread_join(t, NULL);
+	json_t *stats = NULL;
+	buf sb = BUF_INIT;
+	long ss = 0;
+	char err[128], su[200];
+	snprintf(su, sizeof(su), "%s/lst/v1/stats", gw);
+	if (http_do(&sb, &ss, err, sizeof(err), su, NULL, 0, NULL, 0, 1 << 16, 10000) == 0)
+		stats = json_loadb((const char *)sb.p, sb.len, 0, NULL);
+	ok(json_integer_value(json_object_get(stats, "pages_served")) == 3, "stats: pages_served 3 (2 + 1)");
+	json_decref(stats);
+	buf_free(&sb);
+
+	/* A chain that cannot be asked: 503, and nothing remembered from it. */
+	gateway_stop(gwy);
+	MHD_stop_daemon(chain);
+	o.rpc_url = "http://127.0.0.1:1";
+	ok(gateway_start(&gwy, &o, "127.0.0.1:0", gw, sizeof(gw)) == 0, "a gateway whose chain is unreachable");
+	uint8_t c[32];
+	secp_keygen(c);
+	char *cb = request_body(c, 1, 1, exp);
+	ok(post(&ans, gw, NULL, cb, NULL, 0, false) == 503 &&
+	   !strcmp(json_string_value(json_object_get(ans, "error")), "cannot check membership"), "503 cannot check membership");
+	json_decref(ans);
+	gateway_stop(gwy);
+	free(ab);
+	free(bb);
+	free(cb);
+	free(blocks);
+}
+
 static int rm_fn(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	return remove(path);
@@ -508,6 +740,7 @@ int main(void)
 	test_provider();
 	test_grant_checks();
 	test_access_cache();
+	test_gateway();
 	bstore_close(S);
 	free(text_a);
 	free(text_b);
