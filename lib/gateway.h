@@ -77,7 +77,8 @@
  * (pages.h): 400 a malformed request or one for another root, 403 a bad
  * signature or expiry, 404 no content key for root in opts.home, then the
  * chain's subscription.pageAccess (asked off the HTTP threads like a
- * purchase, remembered PAGES_CACHE_SECONDS; 503 when it cannot be asked),
+ * purchase, remembered PAGES_CACHE_SECONDS, asked again while our node is
+ * below the request's X-Lst-Height; 503 when it cannot be asked),
  * then pages_serve's answer (403 not a member or not enrolled, 404 pages
  * past the last, 200 the sealed page keys and the receipt signed by
  * HOME/serve-key, created with the first request when absent).
