@@ -115,7 +115,7 @@ bool pages_access_cached(pages_access *out, const char *rpc_url, const uint8_t r
  * kept, parsed, for the PAGES_BOOKS roots asked most recently), 0 no key
  * here (not reported), -1 the manifest cannot be read (reported). Thread-safe.
  */
-#define PAGES_BOOKS 16
+#define PAGES_BOOKS 64
 int pages_have(bstore *s, const char *home, const cid *root) LST_WUR;
 
 /*

@@ -394,6 +394,50 @@ static void test_provider(void)
 	json_decref(ans);
 }
 
+/* More books than the provider keeps: each still served, the first again after it gave way. */
+static void test_many_books(void)
+{
+	enum { NB = PAGES_BOOKS + 3 };
+	cid roots[NB];
+	uint8_t *key = sodium_malloc(32);
+	pages_access a = member();
+	int added = 0, served = 0;
+	for (int i = 0; i < NB; i++) {
+		char text[3000];
+		memset(text, 'a' + i % 26, sizeof(text));
+		snprintf(text, 40, "book %d ", i);
+		content_input in = {"p.txt", file_of((const uint8_t *)text, sizeof(text)), sizeof(text)};
+		randombytes_buf(key, 32);
+		added += content_add(S, &roots[i], NULL, NULL, NULL, key, &in, 1, PB, NULL, NULL) == 0 &&
+			 content_key_save(&roots[i], key) == 0;
+		close(in.fd);
+	}
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < NB; i++) {
+			pages_request r;
+			const char *why;
+			pages_grant g;
+			unsigned st = 0;
+			if (pages_request_make(&r, A, &roots[i], 2, 2, NOW + 60) < 0 || pages_request_verify(&r, NOW, &why) < 0)
+				continue;
+			json_t *ans = serve(&st, &r, &a, NOW);
+			char *out = xasprintf("%s/many", tmp);
+			int fd = open(out, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+			buf got = BUF_INIT;
+			if (st == 200 && pages_grant_from_json(&g, ans, A, &roots[i], 2, 2, CHAIN, &why) == 0) {
+				served += pages_write(S, fd, &roots[i], &g) == 0 && buf_read_file(&got, out, 1 << 16) == 0 &&
+					  got.len == 3000 - PB && got.p[0] == 'a' + i % 26;
+				pages_grant_free(&g);
+			}
+			buf_free(&got);
+			close(fd);
+			free(out);
+			json_decref(ans);
+		}
+	ok(added == NB && served == 2 * NB, "%d books, each page 2 served twice around (%d of %d)", NB, served, 2 * NB);
+	sodium_free(key);
+}
+
 /* The reader's checks of a provider's answer. */
 static void test_grant_checks(void)
 {
@@ -739,6 +783,7 @@ int main(void)
 	test_serve_key();
 	test_provider();
 	test_grant_checks();
+	test_many_books();
 	test_access_cache();
 	test_gateway();
 	bstore_close(S);
