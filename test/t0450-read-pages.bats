@@ -179,6 +179,38 @@ send_sub() {
 	[ ! -e "$READER/content-keys/$ROOT" ]
 }
 
+@test "a member of a long book fetches just the blocks of the pages read" {
+	# 1600 pages: a ciphertext of four 1 MiB leaves and the file's root node.
+	local long="$BATS_TEST_TMPDIR/long"
+	mkdir -p "$long"
+	python3 -c '
+import sys
+sys.stdout.write("".join("%07d a long book, line after line after line of it, page after page.\n" % i for i in range(50000))[:1600 * 2048])' > "$long/long.md"
+	git -C "$long" init -q && git -C "$long" add long.md && git -C "$long" commit -q -m v1 && git -C "$long" tag v1
+	lst publish --repo "$long" --ref v1 --title "The Long Book" --price 1lst --pages --yes --json > "$BATS_TEST_TMPDIR/long.json"
+	[ "$(jq -r .pages "$BATS_TEST_TMPDIR/long.json")" = 1600 ]
+	local lbook lroot
+	lbook=$(jq -r .book "$BATS_TEST_TMPDIR/long.json")
+	lroot=$(jq -r .root "$BATS_TEST_TMPDIR/long.json")
+	lst enroll "$lbook" fiction --json > /dev/null
+	run_split as_reader lst read "$lbook" --page 1000-1001 -o "$BATS_TEST_TMPDIR/p1000" --json
+	assert_success
+	dd if="$long/long.md" bs=2048 skip=999 count=2 2> /dev/null | cmp - "$BATS_TEST_TMPDIR/p1000"
+	# The root directory, the file's root node and the one or two leaves
+	# holding the two pages: not the manifest, not the other leaves.
+	local n
+	n=$(echo "$output" | jq -r .blocks_fetched)
+	[ "$n" -ge 3 ] && [ "$n" -le 4 ]
+	as_reader lst-block has "$lroot"
+	run as_reader lst-block verify "$lroot"
+	assert_failure
+	# Another page of the same leaf needs nothing more.
+	run_split as_reader lst read "$lbook" --page 1002 -o "$BATS_TEST_TMPDIR/p1002" --json
+	assert_success
+	[ "$(echo "$output" | jq -r .blocks_fetched)" = 0 ]
+	dd if="$long/long.md" bs=2048 skip=1001 count=1 2> /dev/null | cmp - "$BATS_TEST_TMPDIR/p1002"
+}
+
 @test "a non-member is refused: exit 4, nothing written, nothing sent" {
 	run_split as_other lst read "$BOOK" --page 2 -o "$BATS_TEST_TMPDIR/no"
 	assert_failure 4

@@ -21,6 +21,7 @@
 #include "keyring.h"
 #include "opt.h"
 #include "pages.h"
+#include "pagefetch.h"
 #include "pass.h"
 #include "rpcclient.h"
 #include "swarmkey.h"
@@ -424,8 +425,20 @@ static int read_pages(const read_args *a)
 	memset(&g, 0, sizeof(g));
 	if (r == 0)
 		r = pages_ask_any(&g, &gw, sk.priv, a->peers, a->npeers, rpcc_url(), root, from, to);
-	if (r == 0)
-		r = pages_fetch(s, sk.priv, a->peers, a->npeers, root);
+	/*
+	 * Just the blocks of these pages, from the gateway that granted them;
+	 * should that fail, the whole book from every provider.
+	 */
+	uint64_t height = 0, fetched = 0;
+	if (r == 0 && book_height(&height) == 0) {
+		diag_set_quiet(true);
+		int q = pagefetch(s, &fetched, sk.priv, gw, height, root, &g);
+		diag_set_quiet(false);
+		if (q < 0)
+			r = pages_fetch(s, sk.priv, a->peers, a->npeers, root);
+	} else if (r == 0) {
+		r = -1;
+	}
 	int fd = -1;
 	if (r == 0 && a->out) {
 		tmp = xasprintf("%s.tmp", a->out);
@@ -466,7 +479,8 @@ static int read_pages(const read_args *a)
 					     json_integer((json_int_t)g.n), "period", json_integer((json_int_t)g.period),
 					     "added", json_integer((json_int_t)added), "counted",
 					     json_integer((json_int_t)counted), "tx", jsonio_str(th), "gateway",
-					     jsonio_str(gw), "output", jsonio_str(a->out), NULL));
+					     jsonio_str(gw), "blocks_fetched", json_integer((json_int_t)fetched), "output",
+					     jsonio_str(a->out), NULL));
 		} else if (a->out || isatty(2)) {
 			FILE *f = a->out ? stdout : stderr;
 			fprintf(f, "%s%zu page%s (%" PRIu32 "-%" PRIu32 ") of version %zu%s%s, recorded in period %" PRIu64
