@@ -275,14 +275,17 @@ static int parse_small(unsigned long *out, const char *s, const char *name, unsi
 
 static int cmd_testnet(int argc, char **argv)
 {
-	const char *nval = NULL, *out = NULL, *port = NULL, *chain = NULL;
+	const char *nval = NULL, *out = NULL, *port = NULL, *chain = NULL, *period = NULL;
 	static const char *const usage[] = {
-		"lst-chain testnet --validators N --out DIR [--base-port P] [--chain-id N]", NULL};
+		"lst-chain testnet --validators N --out DIR [--base-port P] [--chain-id N] "
+		"[--subscription-period month|SECONDS]", NULL};
 	const struct opt opts[] = {
 		OPT_STRING(0, "validators", &nval, "N", "how many validators, 1 to 64: homes DIR/node0 ... DIR/node{N-1}"),
 		OPT_STRING(0, "out", &out, "DIR", "where the homes go (DIR/client holds the foundation and developer keys)"),
 		OPT_STRING(0, "base-port", &port, "P", "node k listens on 127.0.0.1:P+k (default 26600)"),
 		OPT_STRING(0, "chain-id", &chain, "N", "chain id (default 161)"),
+		OPT_STRING(0, "subscription-period", &period, "month|SECONDS",
+			   "subscription period: calendar months (default) or seconds"),
 		OPT_END(),
 	};
 	if (parse(argc, argv, opts, usage) != 0)
@@ -290,10 +293,12 @@ static int cmd_testnet(int argc, char **argv)
 	if (!nval || !out || !*out)
 		opt_usage_die(opts, usage, "testnet needs --validators and --out");
 	unsigned long n, p = TESTNET_BASE_PORT;
-	uint64_t cid = DEV_CHAIN_ID;
+	uint64_t cid = DEV_CHAIN_ID, len = 0;
 	json_t *summary;
 	if (parse_small(&n, nval, "--validators", ULONG_MAX) < 0 || (port && parse_small(&p, port, "--base-port", 65535) < 0) ||
-	    (chain && parse_u64_opt(&cid, chain, "--chain-id") < 0) || testnet_make(&summary, out, n, p, cid) < 0)
+	    (chain && parse_u64_opt(&cid, chain, "--chain-id") < 0) ||
+	    (period && chain_parse_period(&len, period, "--subscription-period") < 0) ||
+	    testnet_make(&summary, out, n, p, cid, len) < 0)
 		return -1;
 	return print(summary);
 }

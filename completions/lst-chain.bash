@@ -91,7 +91,7 @@ _lst_chain()
 	testnet)
 		# testnet writes its own homes under --out: no --home, no node.
 		common="--help"
-		opts="--validators --out --base-port --chain-id"
+		opts="--validators --out --base-port --chain-id --subscription-period"
 		;;
 	daemon)
 		# daemon's --rpc is the address to listen on; it takes no client URL.

@@ -98,7 +98,7 @@ complete -c lst-chain -n '__lst_chain_verb_is init' -l validator -x -d 'a valida
 complete -c lst-chain -n '__lst_chain_verb_is init' -l alloc -x -d 'an allocation, ADDRESS=AMOUNT'
 complete -c lst-chain -n '__lst_chain_verb_is init' -l service-fee-bps -x -d 'service fee in basis points (default 500)'
 complete -c lst-chain -n '__lst_chain_verb_is init' -l listing-fee -x -d 'listing fee, e.g. 1lst (default 1lst)'
-complete -c lst-chain -n '__lst_chain_verb_is init' -l subscription-period -x -d 'subscription period (default 30 days)'
+complete -c lst-chain -n '__lst_chain_verb_is init testnet' -l subscription-period -x -a month -d 'subscription period: month (default) or seconds'
 complete -c lst-chain -n '__lst_chain_verb_is init' -l start-time -x -d 'genesis time (default now)'
 
 # testnet

@@ -55,7 +55,8 @@ static int new_home_key(key_entry *e, const char *dir, const char *name)
 	return home_ensure() < 0 ? -1 : chain_plain_key(e, name);
 }
 
-int testnet_make(json_t **summary, const char *out, unsigned long n, unsigned long base_port, uint64_t chain_id)
+int testnet_make(json_t **summary, const char *out, unsigned long n, unsigned long base_port, uint64_t chain_id,
+		 uint64_t period)
 {
 	if (n < 1 || n > TESTNET_MAX_VALIDATORS)
 		return diag_error(LST_EUSAGE, "--validators must be 1 to %d, not %lu", TESTNET_MAX_VALIDATORS, n);
@@ -96,6 +97,7 @@ int testnet_make(json_t **summary, const char *out, unsigned long n, unsigned lo
 			break;
 	if (r == 0) {
 		chain_dev_genesis(&g, chain_id, f.address, d.address, n);
+		g.subscription_period = period;
 		for (unsigned long k = 0; k < n; k++)
 			memcpy(g.validators[k].address, v[k].address, 20);
 		r = genesis_finish(&g);

@@ -25,9 +25,10 @@
  * base_port+n-1 at most 65535 (exit status 2 otherwise); an existing home
  * is exit status 4. *summary gets {out, chain_id, genesis_hash,
  * validators [{home, address, listen, rpc}], foundation, developer,
- * client}. Changes the current home (home_set) as it goes.
+ * client}. period is the genesis subscription_period (0: calendar
+ * months). Changes the current home (home_set) as it goes.
  */
 int testnet_make(json_t **summary, const char *out, unsigned long n, unsigned long base_port,
-		 uint64_t chain_id) LST_WUR;
+		 uint64_t chain_id, uint64_t period) LST_WUR;
 
 #endif

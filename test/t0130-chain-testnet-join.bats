@@ -96,6 +96,7 @@ mode() {
 	[ "$(echo "$output" | jq -r .chain_id)" = 161 ]
 	[ "$(echo "$output" | jq -r '.validators[0].listen')" = 127.0.0.1:26600 ]
 	[ "$(jq -r .chain_id "$NET/node0/genesis.json")" = 161 ]
+	[ "$(jq -r .subscription_period "$NET/node0/genesis.json")" = 0 ]
 	[ "$(jq -r 'has("peers")' "$NET/node0/config.json")" = false ]
 	[ "$(jq -r .rpc "$NET/client/config.json")" = http://127.0.0.1:26600 ]
 	[ ! -e "$NET/node1" ]
@@ -132,11 +133,21 @@ mode() {
 	assert_failure 6
 	run lst-chain testnet --validators 4 --out "$NET" extra
 	assert_failure 2
+	run lst-chain testnet --validators 4 --out "$NET" --subscription-period weekly
+	assert_failure 6
+	run lst-chain testnet --validators 4 --out "$NET" --subscription-period 0
+	assert_failure 6
 	[ ! -e "$NET" ]
 	# The last port may be 65535.
 	run lst-chain testnet --validators 4 --out "$NET" --base-port 65532
 	assert_success
 	[ "$(jq -r .listen "$NET/node3/config.json")" = 127.0.0.1:65535 ]
+	# A test network's subscription period, in seconds, in every genesis.
+	rm -rf "$NET"
+	run lst-chain testnet --validators 2 --out "$NET" --base-port 30100 --subscription-period 45
+	assert_success
+	[ "$(jq -r .subscription_period "$NET/node0/genesis.json")" = 45 ]
+	cmp "$NET/node0/genesis.json" "$NET/node1/genesis.json"
 }
 
 @test "testnet refuses (exit 4) when a home it would make exists, and leaves it alone" {
@@ -176,6 +187,7 @@ mode() {
 	assert_output --partial "--out DIR"
 	assert_output --partial "--base-port P"
 	assert_output --partial "--chain-id N"
+	assert_output --partial "--subscription-period month|SECONDS"
 	run lst-chain --help
 	assert_output --partial "testnet"
 	assert_output --partial "peers"
