@@ -3,52 +3,19 @@
 #include "evidence.h"
 #include "abi.h"
 #include "block.h"
+#include "kit.h"
 #include "rlp.h"
 
 #define EV_DOUBLE_SIGN "DoubleSign(address,uint256,uint256,uint8,address)"
 
 const uint8_t EVIDENCE_ADDRESS[20] = EVIDENCE_ADDRESS_BYTES;
 
-/* A function's outcome: ok or reverted (out->ret filled), or a failed state. */
-enum { DONE = 0, FAILED = -1 };
-
-static int revert(contract_result *out, const char *reason)
-{
-	out->ok = false;
-	abi_revert(&out->ret, reason);
-	return DONE;
-}
-
-static int ret_u256(contract_result *out, const u256 *u)
-{
-	abi_value v = abi_u256(u);
-	buf_reset(&out->ret);
-	if (abi_encode(&out->ret, &v, 1) < 0)
-		return FAILED;
-	out->ok = true;
-	return DONE;
-}
-
-static void put_be64(uint8_t *p, uint64_t x)
-{
-	for (int i = 7; i >= 0; i--, x >>= 8)
-		p[i] = (uint8_t)x;
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-	uint64_t x = 0;
-	for (int i = 0; i < 8; i++)
-		x = x << 8 | p[i];
-	return x;
-}
-
 void evidence_key(uint8_t key[EVIDENCE_KEY_SIZE], const uint8_t validator[20], uint64_t height,
 		  uint32_t round, uint8_t type)
 {
 	memcpy(key, "dbl:", 4);
 	memcpy(key + 4, validator, 20);
-	put_be64(key + 24, height);
+	kit_put_be64(key + 24, height);
 	key[32] = (uint8_t)(round >> 24);
 	key[33] = (uint8_t)(round >> 16);
 	key[34] = (uint8_t)(round >> 8);
@@ -86,7 +53,7 @@ static int decode(contract_result *out, vote *v, const abi_value *a)
 {
 	if (vote_decode(v, a->data, a->len) == 0)
 		return 0;
-	revert(out, vote_well_formed(a->data, a->len) ? "bad vote signature" : "malformed vote");
+	kit_revert(out, vote_well_formed(a->data, a->len) ? "bad vote signature" : "malformed vote");
 	return -1;
 }
 
@@ -112,7 +79,7 @@ static int count_get(contract_env *env, uint64_t *out, const uint8_t key[EVIDENC
 	if (rc == 0 && v.len != 8)
 		rc = -1;
 	else if (rc == 0)
-		*out = get_be64(v.p);
+		*out = kit_get_be64(v.p);
 	buf_free(&v);
 	return rc < 0 ? -1 : 0;
 }
@@ -132,13 +99,13 @@ static int f_submit(contract_result *out, contract_env *env, const abi_value *a)
 	if (decode(out, &va, &a[0]) < 0 || decode(out, &vb, &a[1]) < 0)
 		return DONE;
 	if (va.chain_id != env->chain_id || vb.chain_id != env->chain_id)
-		return revert(out, "wrong chain");
+		return kit_revert(out, "wrong chain");
 	if (memcmp(va.validator, vb.validator, 20))
-		return revert(out, "different validators");
+		return kit_revert(out, "different validators");
 	if (va.type != vb.type || va.height != vb.height || va.round != vb.round)
-		return revert(out, "not the same height, round and type");
+		return kit_revert(out, "not the same height, round and type");
 	if (!memcmp(va.block_hash, vb.block_hash, 32))
-		return revert(out, "votes agree: not a double sign");
+		return kit_revert(out, "votes agree: not a double sign");
 
 	evidence_key(key, va.validator, va.height, va.round, va.type);
 	rc = env->storage_get(env->ctx, &old, env->self, key, sizeof(key));
@@ -146,7 +113,7 @@ static int f_submit(contract_result *out, contract_env *env, const abi_value *a)
 	if (rc < 0)
 		return FAILED;
 	if (rc == 0)
-		return revert(out, "evidence already recorded");
+		return kit_revert(out, "evidence already recorded");
 	evidence_count_key(ckey, va.validator);
 	if (count_get(env, &count, ckey) < 0 || count == UINT64_MAX)
 		return FAILED;
@@ -154,15 +121,13 @@ static int f_submit(contract_result *out, contract_env *env, const abi_value *a)
 	memcpy(rec, va.block_hash, 32);
 	memcpy(rec + 32, vb.block_hash, 32);
 	memcpy(rec + 64, env->caller, 20);
-	put_be64(rec + 84, env->height);
-	put_be64(cval, count + 1);
+	kit_put_be64(rec + 84, env->height);
+	kit_put_be64(cval, count + 1);
 	if (env->storage_put(env->ctx, env->self, key, sizeof(key), rec, sizeof(rec)) < 0 ||
 	    env->storage_put(env->ctx, env->self, ckey, sizeof(ckey), cval, sizeof(cval)) < 0)
 		return FAILED;
 	emit_double_sign(env, &va);
-	out->ok = true;
-	buf_reset(&out->ret);
-	return DONE;
+	return kit_ret_nothing(out);
 }
 
 static int f_count(contract_result *out, contract_env *env, const abi_value *a)
@@ -174,7 +139,7 @@ static int f_count(contract_result *out, contract_env *env, const abi_value *a)
 	if (count_get(env, &count, ckey) < 0)
 		return FAILED;
 	c = u256_from_u64(count);
-	return ret_u256(out, &c);
+	return kit_ret_u256(out, &c);
 }
 
 static const contract_fn functions[] = {

@@ -5,6 +5,7 @@
 #include "cid.h"
 #include "diag.h"
 #include "keccak.h"
+#include "kit.h"
 #include "msg.h"
 #include "secp.h"
 #include "subscription.h"
@@ -18,9 +19,6 @@
 #define TERMS_TAG "lst-publish-v1"
 
 const uint8_t MARKET_ADDRESS[20] = MARKET_ADDRESS_BYTES;
-
-/* A function's outcome: ok or reverted (out->ret filled), or a failed state. */
-enum { DONE = 0, FAILED = -1 };
 
 /* Storage keys and the fixed part of the records (market.h). */
 #define BOOK_KEY 37     /* "book:" book */
@@ -55,55 +53,6 @@ typedef struct {
 	buf raw;
 } ver_rec;
 
-static int revert(contract_result *out, const char *reason)
-{
-	out->ok = false;
-	abi_revert(&out->ret, reason);
-	return DONE;
-}
-
-static int ret_values(contract_result *out, const abi_value *v, size_t n)
-{
-	buf_reset(&out->ret);
-	if (abi_encode(&out->ret, v, n) < 0)
-		return FAILED;
-	out->ok = true;
-	return DONE;
-}
-
-static int ret(contract_result *out, const abi_value *v)
-{
-	return ret_values(out, v, 1);
-}
-
-static int ret_nothing(contract_result *out)
-{
-	out->ok = true;
-	buf_reset(&out->ret);
-	return DONE;
-}
-
-/* string/bytes values with an explicit length (they may hold NULs). */
-static abi_value str_value(const uint8_t *p, size_t len)
-{
-	abi_value v = {.kind = ABI_STRING, .data = p, .len = len};
-	return v;
-}
-
-static void put_be64(uint8_t *p, uint64_t x)
-{
-	for (int i = 7; i >= 0; i--, x >>= 8)
-		p[i] = (uint8_t)x;
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-	uint64_t x = 0;
-	for (int i = 0; i < 8; i++)
-		x = x << 8 | p[i];
-	return x;
-}
-
 /* ---- ids, terms, the co-signature ---- */
 
 void market_book_id(uint8_t book[32], const uint8_t author[20], const char *title, size_t len)
@@ -122,8 +71,7 @@ void market_terms_hash(uint8_t out[32], const market_terms *t)
 	keccak_ctx k;
 	keccak256_init(&k);
 	keccak256_update(&k, (const uint8_t *)TERMS_TAG, strlen(TERMS_TAG));
-	memset(w, 0, 24);
-	put_be64(w + 24, t->chain_id);
+	kit_word_u64(w, t->chain_id);
 	keccak256_update(&k, w, 32);
 	keccak256_update(&k, MARKET_ADDRESS, 20);
 	keccak256_update(&k, t->author, 20);
@@ -162,7 +110,7 @@ static void ver_key(uint8_t key[VER_KEY], const uint8_t book[32], uint64_t idx)
 {
 	memcpy(key, "ver:", 4);
 	memcpy(key + 4, book, 32);
-	put_be64(key + 36, idx);
+	kit_put_be64(key + 36, idx);
 }
 
 static void root_key(uint8_t key[ROOT_KEY], const uint8_t root_id[32])
@@ -198,9 +146,9 @@ static int book_get(contract_env *env, book_rec *b, const uint8_t book[32])
 	    u256_from_be(&b->escrow, p + B_ESCROW, 32) < 0)
 		return -1;
 	memcpy(b->author, p + B_AUTHOR, 20);
-	b->versions = get_be64(p + B_VERSIONS);
-	b->sales = get_be64(p + B_SALES);
-	b->height = get_be64(p + B_HEIGHT);
+	b->versions = kit_get_be64(p + B_VERSIONS);
+	b->sales = kit_get_be64(p + B_SALES);
+	b->height = kit_get_be64(p + B_HEIGHT);
 	b->title = p + B_TITLE;
 	b->details = p + B_TITLE + b->title_len;
 	b->details_len = b->raw.len - BOOK_FIXED - b->title_len;
@@ -215,9 +163,9 @@ static int book_put(contract_env *env, book_rec *b, const uint8_t book[32])
 	uint8_t *p = b->raw.p;
 	memcpy(p + B_AUTHOR, b->author, 20);
 	u256_to_be32(p + B_PRICE, &b->price);
-	put_be64(p + B_VERSIONS, b->versions);
-	put_be64(p + B_SALES, b->sales);
-	put_be64(p + B_HEIGHT, b->height);
+	kit_put_be64(p + B_VERSIONS, b->versions);
+	kit_put_be64(p + B_SALES, b->sales);
+	kit_put_be64(p + B_HEIGHT, b->height);
 	u256_to_be32(p + B_ESCROW, &b->escrow);
 	book_key(key, book);
 	return env->storage_put(env->ctx, env->self, key, sizeof(key), b->raw.p, b->raw.len);
@@ -237,7 +185,7 @@ static int ver_get(contract_env *env, ver_rec *v, const uint8_t book[32], uint64
 	if (v->raw.len < VER_FIXED || v->raw.len < VER_FIXED + (size_t)p[40])
 		return -1;
 	memcpy(v->tree, p, 32);
-	v->height = get_be64(p + 32);
+	v->height = kit_get_be64(p + 32);
 	v->root_len = p[40];
 	v->root = p + VER_FIXED;
 	v->label = v->root + v->root_len;
@@ -252,7 +200,7 @@ static int ver_put(contract_env *env, const uint8_t book[32], uint64_t idx, cons
 	buf v = BUF_INIT;
 	int rc;
 	buf_add(&v, tree, 32);
-	put_be64(h, env->height);
+	kit_put_be64(h, env->height);
 	buf_add(&v, h, 8);
 	buf_addc(&v, (uint8_t)root->len);
 	buf_add(&v, root->data, root->len);
@@ -350,7 +298,7 @@ static int market_pay(contract_result *out, contract_env *env, const uint8_t aut
 	if (rc < 0)
 		return -1;
 	if (rc > 0) {
-		revert(out, "insufficient balance");
+		kit_revert(out, "insufficient balance");
 		return 1;
 	}
 	return 0;
@@ -366,30 +314,15 @@ static int service_fee(u256 *fee, const contract_env *env, const u256 *value)
 	return 0;
 }
 
-/* Logs an event with ntopics topics and data the ABI encoding of vals. 0 or -1. */
-static int emit(contract_env *env, const uint8_t (*topics)[32], size_t ntopics, const abi_value *vals,
-		size_t nvals)
-{
-	buf data = BUF_INIT;
-	if (abi_encode(&data, vals, nvals) < 0) {
-		buf_free(&data);
-		return -1;
-	}
-	env->log(env->ctx, env->self, topics, ntopics, data.p, data.len);
-	buf_free(&data);
-	return 0;
-}
-
 static int emit_version(contract_env *env, const uint8_t book[32], const uint8_t root_id[32],
 			uint64_t idx, const abi_value *root, const uint8_t tree[32], const abi_value *label)
 {
-	uint8_t topics[3][32];
+	uint8_t topics[2][32];
 	abi_value d[4] = {abi_u64(idx), abi_bytes(root->data, root->len), abi_fixed_bytes(tree, 32),
-			  str_value(label->data, label->len)};
-	abi_event_topic(topics[0], EV_VERSION_ADDED);
-	memcpy(topics[1], book, 32);
-	memcpy(topics[2], root_id, 32);
-	return emit(env, (const uint8_t(*)[32])topics, 3, d, 4);
+			  kit_str_value(label->data, label->len)};
+	memcpy(topics[0], book, 32);
+	memcpy(topics[1], root_id, 32);
+	return kit_emit(env, env->self, EV_VERSION_ADDED, (const uint8_t(*)[32])topics, 2, d, 4);
 }
 
 /* ---- the functions; args are decoded and checked against types ---- */
@@ -443,27 +376,27 @@ static int f_publish(contract_result *out, contract_env *env, const abi_value *a
 	const abi_value *title = &a[0], *details = &a[1], *root = &a[3], *label = &a[5], *sig = &a[6];
 	const u256 *price = &a[2].u;
 	const uint8_t *tree = a[4].fixed;
-	uint8_t book[32], rid[32], owner[32], topics[3][32], w[32], hash[32];
+	uint8_t book[32], rid[32], owner[32], topics[2][32], w[32], hash[32];
 	char fee[U256_DEC_MAX];
 	book_rec b;
 	bool taken;
 	int rc;
 
 	if (!title->len)
-		return revert(out, "empty title");
+		return kit_revert(out, "empty title");
 	if (title->len > MARKET_TITLE_MAX)
-		return revert(out, "title too long");
+		return kit_revert(out, "title too long");
 	if (details->len > MARKET_DETAILS_MAX)
-		return revert(out, "details too long");
+		return kit_revert(out, "details too long");
 	if (label->len > MARKET_LABEL_MAX)
-		return revert(out, "label too long");
+		return kit_revert(out, "label too long");
 	if (!utf8_valid(title->data, title->len) || !utf8_valid(details->data, details->len) ||
 	    !utf8_valid(label->data, label->len))
-		return revert(out, "not UTF-8");
+		return kit_revert(out, "not UTF-8");
 	if (bad_root(root))
-		return revert(out, "bad root");
+		return kit_revert(out, "bad root");
 	if (!u256_fits_u128(price))
-		return revert(out, "price too large"); /* more than any balance can pay */
+		return kit_revert(out, "price too large"); /* more than any balance can pay */
 	if (u256_cmp(&env->value, &env->listing_fee)) {
 		u256_to_dec(fee, &env->listing_fee);
 		abi_revertf(&out->ret, "listing fee is %s", fee);
@@ -476,12 +409,12 @@ static int f_publish(contract_result *out, contract_env *env, const abi_value *a
 	if (rc < 0)
 		return FAILED;
 	if (b.found)
-		return revert(out, "already published");
+		return kit_revert(out, "already published");
 	sha256(rid, root->data, root->len);
 	if (root_get(env, &taken, owner, rid) < 0)
 		return FAILED;
 	if (taken)
-		return revert(out, "root already published");
+		return kit_revert(out, "root already published");
 
 	market_terms t = {
 		.chain_id = env->chain_id, .price = *price, .root = root->data, .root_len = root->len,
@@ -493,7 +426,7 @@ static int f_publish(contract_result *out, contract_env *env, const abi_value *a
 	memcpy(t.tree, tree, 32);
 	market_terms_hash(hash, &t);
 	if (sig->len != 65 || !env->foundation || market_cosig_verify(sig->data, hash, env->foundation) < 0)
-		return revert(out, "bad foundation signature");
+		return kit_revert(out, "bad foundation signature");
 
 	/* The book, its first version, the root's owner. */
 	memset(&b, 0, sizeof(b));
@@ -516,16 +449,15 @@ static int f_publish(contract_result *out, contract_env *env, const abi_value *a
 	if (rc < 0 || ver_put(env, book, 0, root, tree, label) < 0 || root_put(env, rid, book) < 0)
 		return FAILED;
 
-	abi_event_topic(topics[0], EV_PUBLISHED);
-	memcpy(topics[1], book, 32);
-	abi_address_word(topics[2], env->caller);
-	abi_value d[2] = {abi_u256(price), str_value(title->data, title->len)};
-	if (emit(env, (const uint8_t(*)[32])topics, 3, d, 2) < 0 ||
+	memcpy(topics[0], book, 32);
+	abi_address_word(topics[1], env->caller);
+	abi_value d[2] = {abi_u256(price), kit_str_value(title->data, title->len)};
+	if (kit_emit(env, env->self, EV_PUBLISHED, (const uint8_t(*)[32])topics, 2, d, 2) < 0 ||
 	    emit_version(env, book, rid, 0, root, tree, label) < 0)
 		return FAILED;
 	memcpy(w, book, 32);
 	abi_value v = abi_fixed_bytes(w, 32);
-	return ret(out, &v);
+	return kit_ret(out, &v);
 }
 
 /* Reads book a[0] for its author: 0 with b found and the caller the author, DONE after a revert, -1. */
@@ -536,9 +468,9 @@ static int author_book(contract_result *out, contract_env *env, book_rec *b, con
 	if (book_get(env, b, book) < 0)
 		return FAILED;
 	if (!b->found)
-		return revert(out, "no such book");
+		return kit_revert(out, "no such book");
 	if (memcmp(b->author, env->caller, 20))
-		return revert(out, "not the author");
+		return kit_revert(out, "not the author");
 	*go = true;
 	return DONE;
 }
@@ -547,7 +479,7 @@ static int f_set_price(contract_result *out, contract_env *env, const abi_value 
 {
 	const uint8_t *book = a[0].fixed;
 	const u256 *price = &a[1].u;
-	uint8_t topics[2][32];
+	uint8_t topics[1][32];
 	book_rec b;
 	bool go;
 	u256 old;
@@ -558,7 +490,7 @@ static int f_set_price(contract_result *out, contract_env *env, const abi_value 
 	}
 	if (!u256_fits_u128(price)) {
 		buf_free(&b.raw);
-		return revert(out, "price too large");
+		return kit_revert(out, "price too large");
 	}
 	old = b.price;
 	b.price = *price;
@@ -566,12 +498,11 @@ static int f_set_price(contract_result *out, contract_env *env, const abi_value 
 	buf_free(&b.raw);
 	if (rc < 0)
 		return FAILED;
-	abi_event_topic(topics[0], EV_PRICE_CHANGED);
-	memcpy(topics[1], book, 32);
+	memcpy(topics[0], book, 32);
 	abi_value d[2] = {abi_u256(&old), abi_u256(price)};
-	if (emit(env, (const uint8_t(*)[32])topics, 2, d, 2) < 0)
+	if (kit_emit(env, env->self, EV_PRICE_CHANGED, (const uint8_t(*)[32])topics, 1, d, 2) < 0)
 		return FAILED;
-	return ret_nothing(out);
+	return kit_ret_nothing(out);
 }
 
 static int f_add_version(contract_result *out, contract_env *env, const abi_value *a)
@@ -594,7 +525,7 @@ static int f_add_version(contract_result *out, contract_env *env, const abi_valu
 			  : idx == UINT64_MAX ? "too many versions" : NULL;
 	if (why) {
 		buf_free(&b.raw);
-		return revert(out, why);
+		return kit_revert(out, why);
 	}
 	sha256(rid, root->data, root->len);
 	if (root_get(env, &taken, owner, rid) < 0) {
@@ -603,7 +534,7 @@ static int f_add_version(contract_result *out, contract_env *env, const abi_valu
 	}
 	if (taken) {
 		buf_free(&b.raw);
-		return revert(out, "root already published");
+		return kit_revert(out, "root already published");
 	}
 	b.versions = idx + 1;
 	rc = book_put(env, &b, book);
@@ -612,13 +543,13 @@ static int f_add_version(contract_result *out, contract_env *env, const abi_valu
 	    emit_version(env, book, rid, idx, root, tree, label) < 0)
 		return FAILED;
 	abi_value v = abi_u64(idx);
-	return ret(out, &v);
+	return kit_ret(out, &v);
 }
 
 static int f_buy(contract_result *out, contract_env *env, const abi_value *a)
 {
 	const uint8_t *book = a[0].fixed;
-	uint8_t key[BUY_KEY], rec[BUY_SIZE], topics[4][32];
+	uint8_t key[BUY_KEY], rec[BUY_SIZE], topics[3][32];
 	char want[U256_DEC_MAX], got[U256_DEC_MAX];
 	book_rec b;
 	bool bought;
@@ -630,13 +561,13 @@ static int f_buy(contract_result *out, contract_env *env, const abi_value *a)
 		return FAILED;
 	}
 	if (!b.found)
-		rc = revert(out, "no such book");
+		rc = kit_revert(out, "no such book");
 	else if (!memcmp(b.author, env->caller, 20))
-		rc = revert(out, "the author cannot buy their own book");
+		rc = kit_revert(out, "the author cannot buy their own book");
 	else if (buy_get(env, &bought, rec, book, env->caller) < 0)
 		rc = FAILED;
 	else if (bought)
-		rc = revert(out, "already bought");
+		rc = kit_revert(out, "already bought");
 	else if (u256_cmp(&env->value, &b.price)) {
 		u256_to_dec(want, &b.price);
 		u256_to_dec(got, &env->value);
@@ -663,20 +594,19 @@ static int f_buy(contract_result *out, contract_env *env, const abi_value *a)
 	buf_free(&b.raw);
 	if (rc < 0)
 		return FAILED;
-	put_be64(rec, env->height);
+	kit_put_be64(rec, env->height);
 	u256_to_be32(rec + 8, &env->value);
 	u256_to_be32(rec + 40, &fee);
 	buy_key(key, book, env->caller);
 	if (env->storage_put(env->ctx, env->self, key, sizeof(key), rec, sizeof(rec)) < 0)
 		return FAILED;
-	abi_event_topic(topics[0], EV_PURCHASED);
-	memcpy(topics[1], book, 32);
-	abi_address_word(topics[2], env->caller);
-	abi_address_word(topics[3], b.author);
+	memcpy(topics[0], book, 32);
+	abi_address_word(topics[1], env->caller);
+	abi_address_word(topics[2], b.author);
 	abi_value d[2] = {abi_u256(&env->value), abi_u256(&fee)};
-	if (emit(env, (const uint8_t(*)[32])topics, 4, d, 2) < 0)
+	if (kit_emit(env, env->self, EV_PURCHASED, (const uint8_t(*)[32])topics, 3, d, 2) < 0)
 		return FAILED;
-	return ret_nothing(out);
+	return kit_ret_nothing(out);
 }
 
 static int f_has_access(contract_result *out, contract_env *env, const abi_value *a)
@@ -691,7 +621,7 @@ static int f_has_access(contract_result *out, contract_env *env, const abi_value
 	if (rc < 0)
 		return FAILED;
 	abi_value v = abi_bool(yes);
-	return ret(out, &v);
+	return kit_ret(out, &v);
 }
 
 static int f_can_read(contract_result *out, contract_env *env, const abi_value *a)
@@ -709,7 +639,7 @@ static int f_can_read(contract_result *out, contract_env *env, const abi_value *
 	if (rc < 0)
 		return FAILED;
 	abi_value v = abi_bool(yes);
-	return ret(out, &v);
+	return kit_ret(out, &v);
 }
 
 static int f_book(contract_result *out, contract_env *env, const abi_value *a)
@@ -722,13 +652,13 @@ static int f_book(contract_result *out, contract_env *env, const abi_value *a)
 	}
 	if (!b.found) {
 		buf_free(&b.raw);
-		return revert(out, "no such book");
+		return kit_revert(out, "no such book");
 	}
 	abi_value v[7] = {
 		abi_address(b.author), abi_u256(&b.price), abi_u64(b.versions), abi_u64(b.sales),
-		abi_u64(b.height), str_value(b.title, b.title_len), str_value(b.details, b.details_len),
+		abi_u64(b.height), kit_str_value(b.title, b.title_len), kit_str_value(b.details, b.details_len),
 	};
-	rc = ret_values(out, v, 7);
+	rc = kit_ret_values(out, v, 7);
 	buf_free(&b.raw);
 	return rc;
 }
@@ -748,7 +678,7 @@ static int f_versions(contract_result *out, contract_env *env, const abi_value *
 	}
 	buf_free(&b.raw);
 	if (!b.found)
-		return revert(out, "no such book");
+		return kit_revert(out, "no such book");
 	n = b.versions;
 	if (!n || n > SIZE_MAX / (4 * sizeof(abi_value)) || n > SIZE_MAX / sizeof(ver_rec))
 		return FAILED; /* a book has a first version */
@@ -762,13 +692,13 @@ static int f_versions(contract_result *out, contract_env *env, const abi_value *
 		}
 		items[i] = abi_bytes(vs[i].root, vs[i].root_len);
 		items[n + i] = abi_fixed_bytes(vs[i].tree, 32);
-		items[2 * n + i] = str_value(vs[i].label, vs[i].label_len);
+		items[2 * n + i] = kit_str_value(vs[i].label, vs[i].label_len);
 		items[3 * n + i] = abi_u64(vs[i].height);
 	}
 	if (rc == DONE) {
 		for (int c = 0; c < 4; c++)
 			cols[c] = abi_array(items + (size_t)c * n, (size_t)n, false);
-		rc = ret_values(out, cols, 4);
+		rc = kit_ret_values(out, cols, 4);
 	}
 	for (uint64_t k = 0; k < i; k++)
 		buf_free(&vs[k].raw);
@@ -784,7 +714,7 @@ static int f_book_of(contract_result *out, contract_env *env, const abi_value *a
 	if (root_get(env, &found, book, a[0].fixed) < 0)
 		return FAILED;
 	abi_value v = abi_fixed_bytes(book, 32); /* zero if none */
-	return ret(out, &v);
+	return kit_ret(out, &v);
 }
 
 static int f_book_id(contract_result *out, contract_env *env, const abi_value *a)
@@ -792,7 +722,7 @@ static int f_book_id(contract_result *out, contract_env *env, const abi_value *a
 	uint8_t book[32];
 	market_book_id(book, a[0].addr, (const char *)a[1].data, a[1].len);
 	abi_value v = abi_fixed_bytes(book, 32);
-	return ret(out, &v);
+	return kit_ret(out, &v);
 }
 
 static int f_terms_hash(contract_result *out, contract_env *env, const abi_value *a)
@@ -808,7 +738,7 @@ static int f_terms_hash(contract_result *out, contract_env *env, const abi_value
 	memcpy(t.tree, a[5].fixed, 32);
 	market_terms_hash(hash, &t);
 	abi_value v = abi_fixed_bytes(hash, 32);
-	return ret(out, &v);
+	return kit_ret(out, &v);
 }
 
 static int f_purchase_of(contract_result *out, contract_env *env, const abi_value *a)
@@ -819,8 +749,8 @@ static int f_purchase_of(contract_result *out, contract_env *env, const abi_valu
 	if (buy_get(env, &found, rec, a[0].fixed, a[1].addr) < 0 ||
 	    u256_from_be(&price, rec + 8, 32) < 0 || u256_from_be(&fee, rec + 40, 32) < 0)
 		return FAILED;
-	abi_value v[3] = {abi_u64(get_be64(rec)), abi_u256(&price), abi_u256(&fee)};
-	return ret_values(out, v, 3);
+	abi_value v[3] = {abi_u64(kit_get_be64(rec)), abi_u256(&price), abi_u256(&fee)};
+	return kit_ret_values(out, v, 3);
 }
 
 static int f_escrow_of(contract_result *out, contract_env *env, const abi_value *a)
@@ -833,7 +763,7 @@ static int f_escrow_of(contract_result *out, contract_env *env, const abi_value 
 		return FAILED;
 	e = b.found ? b.escrow : u256_from_u64(0);
 	abi_value v = abi_u256(&e);
-	return ret(out, &v);
+	return kit_ret(out, &v);
 }
 
 static int f_fees(contract_result *out, contract_env *env, const abi_value *a)
@@ -841,7 +771,7 @@ static int f_fees(contract_result *out, contract_env *env, const abi_value *a)
 	static const uint8_t none[20];
 	abi_value v[3] = {abi_u64(env->service_fee_bps), abi_u256(&env->listing_fee),
 			  abi_address(env->foundation ? env->foundation : none)};
-	return ret_values(out, v, 3);
+	return kit_ret_values(out, v, 3);
 }
 
 /* ---- for the subscription contract (market.h) ---- */

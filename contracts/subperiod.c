@@ -7,6 +7,7 @@
 #include "lst.h"
 #include "subscription.h"
 #include "keccak.h"
+#include "kit.h"
 #include "msg.h"
 #include "secp.h"
 
@@ -99,13 +100,6 @@ int sub_period_parse(uint64_t *k, uint64_t len, const char *s)
 	return 0;
 }
 
-static void word64(uint8_t w[32], uint64_t x)
-{
-	memset(w, 0, 24);
-	for (int i = 31; i >= 24; i--, x >>= 8)
-		w[i] = (uint8_t)x;
-}
-
 void sub_receipt_hash(uint8_t out[32], uint64_t chain_id, const uint8_t reader[20], const uint8_t book[32],
 		      uint64_t period, const uint32_t *pages, size_t n)
 {
@@ -113,18 +107,18 @@ void sub_receipt_hash(uint8_t out[32], uint64_t chain_id, const uint8_t reader[2
 	keccak_ctx k;
 	keccak256_init(&k);
 	for (size_t i = 0; i < n; i++) {
-		word64(w, pages[i]);
+		kit_word_u64(w, pages[i]);
 		keccak256_update(&k, w, 32);
 	}
 	keccak256_final(&k, ph);
 	keccak256_init(&k);
 	keccak256_update(&k, (const uint8_t *)RECEIPT_TAG, strlen(RECEIPT_TAG));
-	word64(w, chain_id);
+	kit_word_u64(w, chain_id);
 	keccak256_update(&k, w, 32);
 	keccak256_update(&k, SUBSCRIPTION_ADDRESS, 20);
 	keccak256_update(&k, reader, 20);
 	keccak256_update(&k, book, 32);
-	word64(w, period);
+	kit_word_u64(w, period);
 	keccak256_update(&k, w, 32);
 	keccak256_update(&k, ph, 32);
 	keccak256_final(&k, out);

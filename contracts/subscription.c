@@ -5,6 +5,7 @@
 #include "addr.h"
 #include "diag.h"
 #include "keccak.h"
+#include "kit.h"
 #include "market.h"
 #include "settle.h"
 
@@ -22,9 +23,6 @@
 const uint8_t SUBSCRIPTION_ADDRESS[20] = SUBSCRIPTION_ADDRESS_BYTES;
 #define S SUBSCRIPTION_ADDRESS
 
-/* A function's outcome: ok or reverted (out->ret filled), or a failed state. */
-enum { DONE = 0, FAILED = -1 };
-
 /* Page bitmaps: 2048 pages per record (subscription.h, Storage). */
 #define CHUNK_PAGES 2048
 #define CHUNK_BYTES (CHUNK_PAGES / 8)
@@ -35,82 +33,6 @@ enum { DONE = 0, FAILED = -1 };
 #define POOL_SIZE 48 /* pool pages books */
 #define RP_SIZE 16   /* counted recorded */
 #define STL_SIZE 104 /* fee remainder paid height */
-
-static int revert(contract_result *out, const char *reason)
-{
-	out->ok = false;
-	abi_revert(&out->ret, reason);
-	return DONE;
-}
-
-static int revertf(contract_result *out, const char *fmt, ...) LST_PRINTF(2, 3);
-static int revertf(contract_result *out, const char *fmt, ...)
-{
-	char why[256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	return revert(out, why);
-}
-
-static int ret_values(contract_result *out, const abi_value *v, size_t n)
-{
-	buf_reset(&out->ret);
-	if (abi_encode(&out->ret, v, n) < 0)
-		return FAILED;
-	out->ok = true;
-	return DONE;
-}
-
-static int ret(contract_result *out, const abi_value *v)
-{
-	return ret_values(out, v, 1);
-}
-
-static int ret_nothing(contract_result *out)
-{
-	out->ok = true;
-	buf_reset(&out->ret);
-	return DONE;
-}
-
-static void put_be64(uint8_t *p, uint64_t x)
-{
-	for (int i = 7; i >= 0; i--, x >>= 8)
-		p[i] = (uint8_t)x;
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-	uint64_t x = 0;
-	for (int i = 0; i < 8; i++)
-		x = x << 8 | p[i];
-	return x;
-}
-
-/* Logs an event with ntopics topics and data the ABI encoding of vals. 0 or -1. */
-static int emit(contract_env *env, const char *event, const uint8_t (*topics)[32], size_t ntopics,
-		const abi_value *vals, size_t nvals)
-{
-	uint8_t t[4][32];
-	buf data = BUF_INIT;
-	abi_event_topic(t[0], event);
-	memcpy(t[1], topics, 32 * ntopics);
-	if (abi_encode(&data, vals, nvals) < 0) {
-		buf_free(&data);
-		return -1;
-	}
-	env->log(env->ctx, S, (const uint8_t(*)[32])t, ntopics + 1, data.p, data.len);
-	buf_free(&data);
-	return 0;
-}
-
-static void word_u64(uint8_t w[32], uint64_t x)
-{
-	memset(w, 0, 24);
-	put_be64(w + 24, x);
-}
 
 /* ---- periods of this chain ---- */
 
@@ -146,7 +68,7 @@ static void key_add(key *k, const uint8_t *p, size_t n)
 
 static void key_u64(key *k, uint64_t x)
 {
-	put_be64(k->b + k->n, x);
+	kit_put_be64(k->b + k->n, x);
 	k->n += 8;
 }
 
@@ -181,14 +103,14 @@ static int get_u64(contract_env *env, uint64_t *x, const key *k)
 	bool found;
 	if (get_fixed(env, &found, v, 8, k) < 0)
 		return -1;
-	*x = get_be64(v);
+	*x = kit_get_be64(v);
 	return 0;
 }
 
 static int put_u64(contract_env *env, const key *k, uint64_t x)
 {
 	uint8_t v[8];
-	put_be64(v, x);
+	kit_put_be64(v, x);
 	return put(env, k, v, 8);
 }
 
@@ -231,8 +153,8 @@ static int cat_get(contract_env *env, cat_rec *c, uint64_t id)
 		return rc < 0 ? -1 : 0;
 	if (c->raw.len <= CAT_FIXED || u256_from_be(&c->fee, c->raw.p, 32) < 0)
 		return -1;
-	c->books = get_be64(c->raw.p + 32);
-	c->members = get_be64(c->raw.p + 40);
+	c->books = kit_get_be64(c->raw.p + 32);
+	c->members = kit_get_be64(c->raw.p + 40);
 	c->found = true;
 	return 0;
 }
@@ -241,8 +163,8 @@ static int cat_put(contract_env *env, cat_rec *c, uint64_t id)
 {
 	key k = cat_key(id);
 	u256_to_be32(c->raw.p, &c->fee);
-	put_be64(c->raw.p + 32, c->books);
-	put_be64(c->raw.p + 40, c->members);
+	kit_put_be64(c->raw.p + 32, c->books);
+	kit_put_be64(c->raw.p + 40, c->members);
 	return put(env, &k, c->raw.p, c->raw.len);
 }
 
@@ -257,7 +179,7 @@ static int cat_arg(contract_result *out, contract_env *env, cat_rec *c, uint64_t
 	if (*id && cat_get(env, c, *id) < 0)
 		return FAILED;
 	if (!c->found)
-		return revert(out, "no such category");
+		return kit_revert(out, "no such category");
 	*go = true;
 	return DONE;
 }
@@ -297,10 +219,10 @@ static int mem_get(contract_env *env, mem_rec *m, uint64_t cat, const uint8_t re
 	key k = mem_key(cat, reader);
 	if (get_fixed(env, &m->found, v, sizeof(v), &k) < 0)
 		return -1;
-	m->from = get_be64(v);
-	m->until = get_be64(v + 8);
-	m->pfrom = get_be64(v + 16);
-	m->puntil = get_be64(v + 24);
+	m->from = kit_get_be64(v);
+	m->until = kit_get_be64(v + 8);
+	m->pfrom = kit_get_be64(v + 16);
+	m->puntil = kit_get_be64(v + 24);
 	return 0;
 }
 
@@ -308,10 +230,10 @@ static int mem_put(contract_env *env, const mem_rec *m, uint64_t cat, const uint
 {
 	uint8_t v[MEM_SIZE];
 	key k = mem_key(cat, reader);
-	put_be64(v, m->from);
-	put_be64(v + 8, m->until);
-	put_be64(v + 16, m->pfrom);
-	put_be64(v + 24, m->puntil);
+	kit_put_be64(v, m->from);
+	kit_put_be64(v + 8, m->until);
+	kit_put_be64(v + 16, m->pfrom);
+	kit_put_be64(v + 24, m->puntil);
 	return put(env, &k, v, sizeof(v));
 }
 
@@ -362,8 +284,8 @@ static int pool_get(contract_env *env, pool_rec *p, uint64_t cat, uint64_t perio
 	key k = pool_key(cat, period);
 	if (get_fixed(env, &found, v, sizeof(v), &k) < 0 || u256_from_be(&p->pool, v, 32) < 0)
 		return -1;
-	p->pages = get_be64(v + 32);
-	p->books = get_be64(v + 40);
+	p->pages = kit_get_be64(v + 32);
+	p->books = kit_get_be64(v + 40);
 	return 0;
 }
 
@@ -374,8 +296,8 @@ static int pool_put(contract_env *env, const pool_rec *p, uint64_t cat, uint64_t
 	if (u256_is_zero(&p->pool) && !p->pages && !p->books)
 		return put(env, &k, v, 0); /* nothing left: absent reads the same */
 	u256_to_be32(v, &p->pool);
-	put_be64(v + 32, p->pages);
-	put_be64(v + 40, p->books);
+	kit_put_be64(v + 32, p->pages);
+	kit_put_be64(v + 40, p->books);
 	return put(env, &k, v, sizeof(v));
 }
 
@@ -400,7 +322,7 @@ static int stl_get(contract_env *env, stl_rec *s, uint64_t cat, uint64_t period)
 	if (get_fixed(env, &s->settled, v, sizeof(v), &k) < 0 || u256_from_be(&s->fee, v, 32) < 0 ||
 	    u256_from_be(&s->remainder, v + 32, 32) < 0 || u256_from_be(&s->paid, v + 64, 32) < 0)
 		return -1;
-	s->height = get_be64(v + 96);
+	s->height = kit_get_be64(v + 96);
 	return 0;
 }
 
@@ -411,7 +333,7 @@ static int stl_put(contract_env *env, const stl_rec *s, uint64_t cat, uint64_t p
 	u256_to_be32(v, &s->fee);
 	u256_to_be32(v + 32, &s->remainder);
 	u256_to_be32(v + 64, &s->paid);
-	put_be64(v + 96, s->height);
+	kit_put_be64(v + 96, s->height);
 	return put(env, &k, v, sizeof(v));
 }
 
@@ -452,8 +374,8 @@ static int rp_get(contract_env *env, uint64_t *counted, uint64_t *recorded, cons
 	key k = rp_key(reader, book, period);
 	if (get_fixed(env, &found, v, sizeof(v), &k) < 0)
 		return -1;
-	*counted = get_be64(v);
-	*recorded = get_be64(v + 8);
+	*counted = kit_get_be64(v);
+	*recorded = kit_get_be64(v + 8);
 	return 0;
 }
 
@@ -481,7 +403,7 @@ static int pay(contract_result *out, contract_env *env, const uint8_t *whom, con
 		return -1;
 	rc = env->transfer(env->ctx, S, whom, amount);
 	if (rc > 0)
-		revert(out, "insufficient balance"); /* S holds the unsettled pools: cannot happen */
+		kit_revert(out, "insufficient balance"); /* S holds the unsettled pools: cannot happen */
 	return rc;
 }
 
@@ -536,18 +458,18 @@ static int f_create_category(contract_result *out, contract_env *env, const abi_
 	int rc;
 
 	if (!env->foundation || memcmp(env->caller, env->foundation, 20))
-		return revert(out, "not the foundation");
+		return kit_revert(out, "not the foundation");
 	if (!good_name(name->data, name->len))
-		return revert(out, "bad category name");
+		return kit_revert(out, "bad category name");
 	ck = cname_key(name->data, name->len);
 	if (get_u64(env, &id, &ck) < 0)
 		return FAILED;
 	if (id)
-		return revert(out, "category exists");
+		return kit_revert(out, "category exists");
 	if (u256_is_zero(fee))
-		return revert(out, "fee must be positive");
+		return kit_revert(out, "fee must be positive");
 	if (!u256_fits_u128(fee))
-		return revert(out, "fee too large");
+		return kit_revert(out, "fee too large");
 	if (get_u64(env, &n, &nk) < 0)
 		return FAILED;
 	id = n + 1;
@@ -563,12 +485,12 @@ static int f_create_category(contract_result *out, contract_env *env, const abi_
 	buf_free(&c.raw);
 	if (rc < 0 || put_u64(env, &nk, id) < 0 || put_u64(env, &ck, id) < 0)
 		return FAILED;
-	word_u64(topics[0], id);
-	abi_value d[2] = {{.kind = ABI_STRING, .data = name->data, .len = name->len}, abi_u256(fee)};
-	if (emit(env, EV_CATEGORY_CREATED, (const uint8_t(*)[32])topics, 1, d, 2) < 0)
+	kit_word_u64(topics[0], id);
+	abi_value d[2] = {kit_str_value(name->data, name->len), abi_u256(fee)};
+	if (kit_emit(env, S, EV_CATEGORY_CREATED, (const uint8_t(*)[32])topics, 1, d, 2) < 0)
 		return FAILED;
 	abi_value v = abi_u64(id);
-	return ret(out, &v);
+	return kit_ret(out, &v);
 }
 
 static int f_enroll(contract_result *out, contract_env *env, const abi_value *a)
@@ -584,9 +506,9 @@ static int f_enroll(contract_result *out, contract_env *env, const abi_value *a)
 	if (market_book_author(env, &found, author, book) < 0)
 		return FAILED;
 	if (!found)
-		return revert(out, "no such book");
+		return kit_revert(out, "no such book");
 	if (memcmp(author, env->caller, 20))
-		return revert(out, "not the author");
+		return kit_revert(out, "not the author");
 	rc = cat_arg(out, env, &c, &id, &a[1], &go);
 	if (rc < 0 || !go) {
 		buf_free(&c.raw);
@@ -598,7 +520,7 @@ static int f_enroll(contract_result *out, contract_env *env, const abi_value *a)
 	}
 	if (already) {
 		buf_free(&c.raw);
-		return revertf(out, "already enrolled in category %" PRIu64, already);
+		return kit_revertf(out, "already enrolled in category %" PRIu64, already);
 	}
 	c.books++;
 	rc = cat_put(env, &c, id);
@@ -606,11 +528,11 @@ static int f_enroll(contract_result *out, contract_env *env, const abi_value *a)
 	if (rc < 0 || put_u64(env, &ek, id) < 0)
 		return FAILED;
 	memcpy(topics[0], book, 32);
-	word_u64(topics[1], id);
+	kit_word_u64(topics[1], id);
 	abi_address_word(topics[2], author);
-	if (emit(env, EV_ENROLLED, (const uint8_t(*)[32])topics, 3, NULL, 0) < 0)
+	if (kit_emit(env, S, EV_ENROLLED, (const uint8_t(*)[32])topics, 3, NULL, 0) < 0)
 		return FAILED;
-	return ret_nothing(out);
+	return kit_ret_nothing(out);
 }
 
 /* Adds (or with sub, takes) fee to the pools of periods [from, until). 0, 1 reverted, -1. */
@@ -624,7 +546,7 @@ static int pools_add(contract_result *out, contract_env *env, uint64_t cat, uint
 		if (sub ? u256_sub(&p.pool, &p.pool, fee) < 0 : u256_add(&p.pool, &p.pool, fee) < 0)
 			return -1;
 		if (!sub && !u256_fits_u128(&p.pool)) {
-			revert(out, "pool too large"); /* more than all the LST there is */
+			kit_revert(out, "pool too large"); /* more than all the LST there is */
 			return 1;
 		}
 		if (pool_put(env, &p, cat, k) < 0)
@@ -649,14 +571,14 @@ static int f_subscribe(contract_result *out, contract_env *env, const abi_value 
 	if (rc < 0 || !go)
 		return rc;
 	if (!u256_fits_u64(months_arg) || !months_arg->w[0] || months_arg->w[0] > SUB_MONTHS_MAX)
-		return revertf(out, "months must be 1 to %d", SUB_MONTHS_MAX);
+		return kit_revertf(out, "months must be 1 to %d", SUB_MONTHS_MAX);
 	months = months_arg->w[0];
 	if (u256_mul_small(&total, &c.fee, months, 0) < 0 || !u256_fits_u128(&total))
-		return revertf(out, "fee too large for %" PRIu64 " months", months);
+		return kit_revertf(out, "fee too large for %" PRIu64 " months", months);
 	if (u256_cmp(&env->value, &total)) {
 		u256_to_dec(f, &total);
 		u256_to_dec(v, &env->value);
-		return revertf(out, "fee is %s for %" PRIu64 " months, not %s", f, months, v);
+		return kit_revertf(out, "fee is %s for %" PRIu64 " months, not %s", f, months, v);
 	}
 	if (mem_get(env, &m, id, env->caller) < 0)
 		return FAILED;
@@ -670,7 +592,7 @@ static int f_subscribe(contract_result *out, contract_env *env, const abi_value 
 		m.from = start = cur;
 	}
 	if (start > UINT64_MAX - months)
-		return revert(out, "membership too long");
+		return kit_revert(out, "membership too long");
 	m.until = start + months;
 	rc = pools_add(out, env, id, start, m.until, &c.fee, false);
 	if (rc)
@@ -689,12 +611,12 @@ static int f_subscribe(contract_result *out, contract_env *env, const abi_value 
 	m.found = true;
 	if (mem_put(env, &m, id, env->caller) < 0)
 		return FAILED;
-	word_u64(topics[0], id);
+	kit_word_u64(topics[0], id);
 	abi_address_word(topics[1], env->caller);
 	abi_value d[3] = {abi_u64(start), abi_u64(m.until), abi_u256(&total)};
-	if (emit(env, EV_SUBSCRIBED, (const uint8_t(*)[32])topics, 2, d, 3) < 0)
+	if (kit_emit(env, S, EV_SUBSCRIBED, (const uint8_t(*)[32])topics, 2, d, 3) < 0)
 		return FAILED;
-	return ret_nothing(out);
+	return kit_ret_nothing(out);
 }
 
 static int f_cancel(contract_result *out, contract_env *env, const abi_value *a)
@@ -713,16 +635,16 @@ static int f_cancel(contract_result *out, contract_env *env, const abi_value *a)
 		if (rc == DONE && !go) {
 			char n[U256_DEC_MAX];
 			u256_to_dec(n, &a[0].u);
-			return revertf(out, "not a member of category %s", n);
+			return kit_revertf(out, "not a member of category %s", n);
 		}
 		return rc;
 	}
 	if (mem_get(env, &m, id, env->caller) < 0)
 		return FAILED;
 	if (!member_now(&m, cur))
-		return revertf(out, "not a member of category %" PRIu64, id);
+		return kit_revertf(out, "not a member of category %" PRIu64, id);
 	if (m.until == cur + 1)
-		return revertf(out, "membership already ends with period %" PRIu64, cur);
+		return kit_revertf(out, "membership already ends with period %" PRIu64, cur);
 	if (u256_mul_small(&refund, &c.fee, m.until - cur - 1, 0) < 0)
 		return FAILED;
 	rc = pay(out, env, env->caller, &refund);
@@ -733,12 +655,12 @@ static int f_cancel(contract_result *out, contract_env *env, const abi_value *a)
 	m.until = cur + 1;
 	if (mem_put(env, &m, id, env->caller) < 0)
 		return FAILED;
-	word_u64(topics[0], id);
+	kit_word_u64(topics[0], id);
 	abi_address_word(topics[1], env->caller);
 	abi_value d[2] = {abi_u64(m.until), abi_u256(&refund)};
-	if (emit(env, EV_CANCELLED, (const uint8_t(*)[32])topics, 2, d, 2) < 0)
+	if (kit_emit(env, S, EV_CANCELLED, (const uint8_t(*)[32])topics, 2, d, 2) < 0)
 		return FAILED;
-	return ret_nothing(out);
+	return kit_ret_nothing(out);
 }
 
 static key srv_key(const uint8_t server[20])
@@ -764,18 +686,18 @@ static int f_set_server(contract_result *out, contract_env *env, const abi_value
 	if (server_owner(env, &found, owner, server) < 0)
 		return FAILED;
 	if (on && found)
-		return revert(out, memcmp(owner, env->caller, 20) ? "server belongs to another account"
+		return kit_revert(out, memcmp(owner, env->caller, 20) ? "server belongs to another account"
 								  : "server is already yours");
 	if (!on && (!found || memcmp(owner, env->caller, 20)))
-		return revert(out, "not your server");
+		return kit_revert(out, "not your server");
 	if (put(env, &k, env->caller, on ? 20 : 0) < 0)
 		return FAILED;
 	abi_address_word(topics[0], server);
 	abi_address_word(topics[1], env->caller);
 	abi_value d = abi_bool(on);
-	if (emit(env, EV_SERVER_SET, (const uint8_t(*)[32])topics, 2, &d, 1) < 0)
+	if (kit_emit(env, S, EV_SERVER_SET, (const uint8_t(*)[32])topics, 2, &d, 1) < 0)
 		return FAILED;
-	return ret_nothing(out);
+	return kit_ret_nothing(out);
 }
 
 static int cmp_u32(const void *x, const void *y)
@@ -832,46 +754,46 @@ static int record_checks(contract_result *out, contract_env *env, bool *go, uint
 	if (enrolled_in(env, cat, book) < 0)
 		return FAILED;
 	if (!*cat)
-		return revert(out, "book is not enrolled");
+		return kit_revert(out, "book is not enrolled");
 	u256_to_dec(kd, &period->u);
 	k = period->u.w[0];
 	if (!u256_fits_u64(&period->u) || (k != cur && k + 1 != cur))
-		return revertf(out, "period %s cannot be recorded now", kd);
+		return kit_revertf(out, "period %s cannot be recorded now", kd);
 	if (stl_get(env, &st, *cat, k) < 0)
 		return FAILED;
 	if (st.settled)
-		return revertf(out, "period %s is settled", kd);
+		return kit_revertf(out, "period %s is settled", kd);
 	if (mem_get(env, &m, *cat, env->caller) < 0)
 		return FAILED;
 	if (!member_in(&m, k))
-		return revertf(out, "not a member of category %" PRIu64 " in period %s", *cat, kd);
+		return kit_revertf(out, "not a member of category %" PRIu64 " in period %s", *cat, kd);
 	if (!pages->n || pages->n > SUB_PAGES_PER_CALL)
-		return revertf(out, "1 to %d pages per call", SUB_PAGES_PER_CALL);
+		return kit_revertf(out, "1 to %d pages per call", SUB_PAGES_PER_CALL);
 	for (size_t i = 0; i < pages->n; i++) {
 		const u256 *x = &pages->items[i].u;
 		if (u256_is_zero(x) || !u256_fits_u64(x) || x->w[0] > UINT32_MAX) {
 			char pd[U256_DEC_MAX];
 			u256_to_dec(pd, x);
-			return revertf(out, "page %s does not exist", pd);
+			return kit_revertf(out, "page %s does not exist", pd);
 		}
 		p[i] = (uint32_t)x->w[0];
 	}
 	sub_receipt_hash(hash, env->chain_id, env->caller, book, k, p, pages->n);
 	if (receipt->len != 65 || sub_receipt_signer(signer, receipt->data, hash) < 0)
-		return revert(out, "bad receipt");
+		return kit_revert(out, "bad receipt");
 	if (server_owner(env, &found, owner, signer) < 0)
 		return FAILED;
 	if (!found) {
 		addr_to_str(who, signer);
-		return revertf(out, "receipt signer %s is not a registered server", who);
+		return kit_revertf(out, "receipt signer %s is not a registered server", who);
 	}
 	if (!memcmp(signer, env->caller, 20) || !memcmp(owner, env->caller, 20))
-		return revert(out, "a reader cannot serve themselves");
+		return kit_revert(out, "a reader cannot serve themselves");
 	if (market_has_access(env, &yes, book, owner) < 0)
 		return FAILED;
 	if (!yes) {
 		addr_to_str(who, owner);
-		return revertf(out, "server's owner %s cannot hold the book", who);
+		return kit_revertf(out, "server's owner %s cannot hold the book", who);
 	}
 	*go = true;
 	return DONE;
@@ -922,19 +844,19 @@ static int f_record_pages(contract_result *out, contract_env *env, const abi_val
 	c = settle_capped(counted, added);
 	if (added) {
 		key rk = rp_key(env->caller, book, k);
-		put_be64(rec, counted + c);
-		put_be64(rec + 8, recorded + added);
+		kit_put_be64(rec, counted + c);
+		kit_put_be64(rec + 8, recorded + added);
 		if (put(env, &rk, rec, sizeof(rec)) < 0 || (c && count_pages(env, cat, book, k, c) < 0))
 			return FAILED;
 	}
 	memcpy(topics[0], book, 32);
 	abi_address_word(topics[1], env->caller);
-	word_u64(topics[2], k);
+	kit_word_u64(topics[2], k);
 	abi_value d[2] = {abi_u64(added), abi_u64(c)};
-	if (emit(env, EV_PAGES_RECORDED, (const uint8_t(*)[32])topics, 3, d, 2) < 0)
+	if (kit_emit(env, S, EV_PAGES_RECORDED, (const uint8_t(*)[32])topics, 3, d, 2) < 0)
 		return FAILED;
 	abi_value v = abi_u64(c);
-	return ret(out, &v);
+	return kit_ret(out, &v);
 }
 
 /* The books read in (cat, k) and their counted pages, first read first: n books. 0 or -1. */
@@ -983,9 +905,9 @@ static int pay_out(contract_result *out, contract_env *env, stl_rec *st, uint64_
 			goto out;
 		memcpy(topics[0], books[i], 32);
 		abi_address_word(topics[1], author);
-		word_u64(topics[2], k);
+		kit_word_u64(topics[2], k);
 		abi_value d[3] = {abi_u64(cat), abi_u64(pages[i]), abi_u256(&payouts[i])};
-		if (emit(env, EV_PAYOUT, (const uint8_t(*)[32])topics, 3, d, 3) < 0)
+		if (kit_emit(env, S, EV_PAYOUT, (const uint8_t(*)[32])topics, 3, d, 3) < 0)
 			goto out;
 	}
 	if (u256_add(&rest, &st->fee, &st->remainder) < 0)
@@ -1015,23 +937,23 @@ static int f_settle(contract_result *out, contract_env *env, const abi_value *a)
 	u256_to_dec(kd, &a[1].u);
 	end = u256_fits_u64(&a[1].u) && k < UINT64_MAX ? start_of(env, k + 1) : UINT64_MAX;
 	if (env->time < end || end == UINT64_MAX)
-		return revertf(out, "period %s has not ended (ends at %" PRIu64 ")", kd, end);
+		return kit_revertf(out, "period %s has not ended (ends at %" PRIu64 ")", kd, end);
 	if (stl_get(env, &st, id, k) < 0 || pool_get(env, &pool, id, k) < 0)
 		return FAILED;
 	if (st.settled)
-		return revertf(out, "period %s is already settled", kd);
+		return kit_revertf(out, "period %s is already settled", kd);
 	rc = pay_out(out, env, &st, id, k, &pool);
 	if (rc)
 		return rc < 0 ? FAILED : DONE;
 	st.height = env->height;
 	if (stl_put(env, &st, id, k) < 0)
 		return FAILED;
-	word_u64(topics[0], id);
-	word_u64(topics[1], k);
+	kit_word_u64(topics[0], id);
+	kit_word_u64(topics[1], k);
 	abi_value d[4] = {abi_u256(&pool.pool), abi_u256(&st.fee), abi_u256(&st.remainder), abi_u64(pool.books)};
-	if (emit(env, EV_SETTLED, (const uint8_t(*)[32])topics, 2, d, 4) < 0)
+	if (kit_emit(env, S, EV_SETTLED, (const uint8_t(*)[32])topics, 2, d, 4) < 0)
 		return FAILED;
-	return ret_nothing(out);
+	return kit_ret_nothing(out);
 }
 
 /* ---- views ---- */
@@ -1041,7 +963,7 @@ static int u64_arg(contract_result *out, uint64_t *x, const abi_value *a, const 
 {
 	*go = u256_fits_u64(&a->u);
 	*x = a->u.w[0];
-	return *go ? DONE : revertf(out, "%s too large", what);
+	return *go ? DONE : kit_revertf(out, "%s too large", what);
 }
 
 static int f_is_member(contract_result *out, contract_env *env, const abi_value *a)
@@ -1050,7 +972,7 @@ static int f_is_member(contract_result *out, contract_env *env, const abi_value 
 	if (u256_fits_u64(&a[0].u) && mem_get(env, &m, a[0].u.w[0], a[1].addr) < 0)
 		return FAILED;
 	abi_value v = abi_bool(member_now(&m, current(env)));
-	return ret(out, &v);
+	return kit_ret(out, &v);
 }
 
 static int f_membership(contract_result *out, contract_env *env, const abi_value *a)
@@ -1059,7 +981,7 @@ static int f_membership(contract_result *out, contract_env *env, const abi_value
 	if (u256_fits_u64(&a[0].u) && mem_get(env, &m, a[0].u.w[0], a[1].addr) < 0)
 		return FAILED;
 	abi_value v[3] = {abi_u64(m.from), abi_u64(m.until), abi_u64(m.found ? start_of(env, m.until) : 0)};
-	return ret_values(out, v, 3);
+	return kit_ret_values(out, v, 3);
 }
 
 static int f_category_count(contract_result *out, contract_env *env, const abi_value *a)
@@ -1069,7 +991,7 @@ static int f_category_count(contract_result *out, contract_env *env, const abi_v
 	if (get_u64(env, &n, &k) < 0)
 		return FAILED;
 	abi_value v = abi_u64(n);
-	return ret(out, &v);
+	return kit_ret(out, &v);
 }
 
 static int f_category(contract_result *out, contract_env *env, const abi_value *a)
@@ -1079,9 +1001,9 @@ static int f_category(contract_result *out, contract_env *env, const abi_value *
 	bool go;
 	int rc = cat_arg(out, env, &c, &id, &a[0], &go);
 	if (rc == DONE && go) {
-		abi_value v[4] = {{.kind = ABI_STRING, .data = c.raw.p + CAT_FIXED, .len = c.raw.len - CAT_FIXED},
+		abi_value v[4] = {kit_str_value(c.raw.p + CAT_FIXED, c.raw.len - CAT_FIXED),
 				  abi_u256(&c.fee), abi_u64(c.books), abi_u64(c.members)};
-		rc = ret_values(out, v, 4);
+		rc = kit_ret_values(out, v, 4);
 	}
 	buf_free(&c.raw);
 	return rc;
@@ -1094,7 +1016,7 @@ static int f_category_id(contract_result *out, contract_env *env, const abi_valu
 	if (get_u64(env, &id, &k) < 0)
 		return FAILED;
 	abi_value v = abi_u64(id);
-	return ret(out, &v);
+	return kit_ret(out, &v);
 }
 
 static int f_category_of(contract_result *out, contract_env *env, const abi_value *a)
@@ -1103,7 +1025,7 @@ static int f_category_of(contract_result *out, contract_env *env, const abi_valu
 	if (enrolled_in(env, &id, a[0].fixed) < 0)
 		return FAILED;
 	abi_value v = abi_u64(id);
-	return ret(out, &v);
+	return kit_ret(out, &v);
 }
 
 static int f_period(contract_result *out, contract_env *env, const abi_value *a)
@@ -1111,7 +1033,7 @@ static int f_period(contract_result *out, contract_env *env, const abi_value *a)
 	uint64_t cur = current(env);
 	abi_value v[4] = {abi_u64(cur), abi_u64(start_of(env, cur)), abi_u64(start_of(env, cur + 1)),
 			  abi_u64(env->subscription_period)};
-	return ret_values(out, v, 4);
+	return kit_ret_values(out, v, 4);
 }
 
 static int f_period_of(contract_result *out, contract_env *env, const abi_value *a)
@@ -1122,7 +1044,7 @@ static int f_period_of(contract_result *out, contract_env *env, const abi_value 
 	if (!go)
 		return rc;
 	abi_value v = abi_u64(sub_period_of(env->subscription_period, t));
-	return ret(out, &v);
+	return kit_ret(out, &v);
 }
 
 static int f_period_start(contract_result *out, contract_env *env, const abi_value *a)
@@ -1133,9 +1055,9 @@ static int f_period_start(contract_result *out, contract_env *env, const abi_val
 	if (!go)
 		return rc;
 	if ((t = start_of(env, k)) == UINT64_MAX)
-		return revert(out, "period too large");
+		return kit_revert(out, "period too large");
 	abi_value v = abi_u64(t);
-	return ret(out, &v);
+	return kit_ret(out, &v);
 }
 
 static int f_page_access(contract_result *out, contract_env *env, const abi_value *a)
@@ -1154,7 +1076,7 @@ static int f_page_access(contract_result *out, contract_env *env, const abi_valu
 			until = start_of(env, m.until);
 	}
 	abi_value v[4] = {abi_fixed_bytes(book, 32), abi_u64(cat), abi_u64(cur), abi_u64(until)};
-	return ret_values(out, v, 4);
+	return kit_ret_values(out, v, 4);
 }
 
 static int f_server_owner(contract_result *out, contract_env *env, const abi_value *a)
@@ -1164,7 +1086,7 @@ static int f_server_owner(contract_result *out, contract_env *env, const abi_val
 	if (server_owner(env, &found, owner, a[0].addr) < 0)
 		return FAILED;
 	abi_value v = abi_address(owner); /* zero if none */
-	return ret(out, &v);
+	return kit_ret(out, &v);
 }
 
 /* (category, period) arguments as 64-bit numbers; too large ones name nothing. */
@@ -1183,7 +1105,7 @@ static int f_pool(contract_result *out, contract_env *env, const abi_value *a)
 	if (cat_period(a, &cat, &k) && (pool_get(env, &p, cat, k) < 0 || stl_get(env, &st, cat, k) < 0))
 		return FAILED;
 	abi_value v[4] = {abi_u256(&p.pool), abi_u64(p.pages), abi_u64(p.books), abi_bool(st.settled)};
-	return ret_values(out, v, 4);
+	return kit_ret_values(out, v, 4);
 }
 
 static int f_books_read(contract_result *out, contract_env *env, const abi_value *a)
@@ -1196,7 +1118,7 @@ static int f_books_read(contract_result *out, contract_env *env, const abi_value
 	int rc = DONE;
 
 	if (!u256_fits_u64(&a[3].u) || a[3].u.w[0] > SUB_BOOKS_READ_LIMIT)
-		return revertf(out, "limit is at most %d", SUB_BOOKS_READ_LIMIT);
+		return kit_revertf(out, "limit is at most %d", SUB_BOOKS_READ_LIMIT);
 	lim = a[3].u.w[0];
 	off = u256_fits_u64(&a[2].u) ? a[2].u.w[0] : UINT64_MAX;
 	if (cat_period(a, &cat, &k) && pool_get(env, &p, cat, k) < 0)
@@ -1215,7 +1137,7 @@ static int f_books_read(contract_result *out, contract_env *env, const abi_value
 		}
 		cols[0] = abi_array(items, n, false);
 		cols[1] = abi_array(items + n, n, false);
-		rc = ret_values(out, cols, 2);
+		rc = kit_ret_values(out, cols, 2);
 	}
 	free(books);
 	free(pages);
@@ -1229,7 +1151,7 @@ static int f_reader_pages(contract_result *out, contract_env *env, const abi_val
 	if (u256_fits_u64(&a[2].u) && rp_get(env, &counted, &recorded, a[0].addr, a[1].fixed, a[2].u.w[0]) < 0)
 		return FAILED;
 	abi_value v[2] = {abi_u64(counted), abi_u64(recorded)};
-	return ret_values(out, v, 2);
+	return kit_ret_values(out, v, 2);
 }
 
 static int f_page_recorded(contract_result *out, contract_env *env, const abi_value *a)
@@ -1245,7 +1167,7 @@ static int f_page_recorded(contract_result *out, contract_env *env, const abi_va
 		yes = bits[pg % CHUNK_PAGES / 8] & 1u << (pg % 8);
 	}
 	abi_value v = abi_bool(yes);
-	return ret(out, &v);
+	return kit_ret(out, &v);
 }
 
 static int f_settlement(contract_result *out, contract_env *env, const abi_value *a)
@@ -1256,7 +1178,7 @@ static int f_settlement(contract_result *out, contract_env *env, const abi_value
 		return FAILED;
 	abi_value v[5] = {abi_bool(st.settled), abi_u256(&st.fee), abi_u256(&st.remainder), abi_u256(&st.paid),
 			  abi_u64(st.height)};
-	return ret_values(out, v, 5);
+	return kit_ret_values(out, v, 5);
 }
 
 static const contract_fn functions[] = {

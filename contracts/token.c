@@ -2,6 +2,7 @@
 #include "lst.h"
 #include "token.h"
 #include "abi.h"
+#include "kit.h"
 
 #define TOKEN_NAME "Lightstreams Token"
 #define TOKEN_SYMBOL "LST"
@@ -10,35 +11,10 @@
 #define EV_TRANSFER "Transfer(address,address,uint256)"
 #define EV_APPROVAL "Approval(address,address,uint256)"
 
-/* A function's outcome: ok or reverted (out->ret filled), or a failed state. */
-enum { DONE = 0, FAILED = -1 };
-
-static int revert(contract_result *out, const char *reason)
-{
-	out->ok = false;
-	abi_revert(&out->ret, reason);
-	return DONE;
-}
-
-static int ret(contract_result *out, const abi_value *v)
-{
-	buf_reset(&out->ret);
-	if (abi_encode(&out->ret, v, 1) < 0)
-		return FAILED;
-	out->ok = true;
-	return DONE;
-}
-
-static int ret_u256(contract_result *out, const u256 *u)
-{
-	abi_value v = abi_u256(u);
-	return ret(out, &v);
-}
-
 static int ret_true(contract_result *out)
 {
 	abi_value v = abi_bool(true);
-	return ret(out, &v);
+	return kit_ret(out, &v);
 }
 
 static void emit(contract_env *env, const char *event, const uint8_t a[20], const uint8_t b[20],
@@ -98,12 +74,12 @@ static int move(contract_result *out, contract_env *env, const uint8_t from[20],
 	if (env->balance(env->ctx, &bal, from) < 0)
 		return FAILED;
 	if (u256_cmp(&bal, amount) < 0)
-		return revert(out, "insufficient balance");
+		return kit_revert(out, "insufficient balance");
 	rc = env->transfer(env->ctx, from, to, amount);
 	if (rc < 0)
 		return FAILED;
 	if (rc > 0)
-		return revert(out, "insufficient balance");
+		return kit_revert(out, "insufficient balance");
 	emit(env, EV_TRANSFER, from, to, amount);
 	*moved = true;
 	return DONE;
@@ -114,20 +90,20 @@ static int move(contract_result *out, contract_env *env, const uint8_t from[20],
 static int f_name(contract_result *out, contract_env *env, const abi_value *a)
 {
 	abi_value v = abi_string(TOKEN_NAME);
-	return ret(out, &v);
+	return kit_ret(out, &v);
 }
 
 static int f_symbol(contract_result *out, contract_env *env, const abi_value *a)
 {
 	abi_value v = abi_string(TOKEN_SYMBOL);
-	return ret(out, &v);
+	return kit_ret(out, &v);
 }
 
 static int f_decimals(contract_result *out, contract_env *env, const abi_value *a)
 {
 	u256 d = u256_from_u64(TOKEN_DECIMALS);
 	abi_value v = abi_uint(8, &d);
-	return ret(out, &v);
+	return kit_ret(out, &v);
 }
 
 static int f_total_supply(contract_result *out, contract_env *env, const abi_value *a)
@@ -135,7 +111,7 @@ static int f_total_supply(contract_result *out, contract_env *env, const abi_val
 	u256 s;
 	if (env->total_supply(env->ctx, &s) < 0)
 		return FAILED;
-	return ret_u256(out, &s);
+	return kit_ret_u256(out, &s);
 }
 
 static int f_balance_of(contract_result *out, contract_env *env, const abi_value *a)
@@ -143,7 +119,7 @@ static int f_balance_of(contract_result *out, contract_env *env, const abi_value
 	u256 b;
 	if (env->balance(env->ctx, &b, a[0].addr) < 0)
 		return FAILED;
-	return ret_u256(out, &b);
+	return kit_ret_u256(out, &b);
 }
 
 static int f_allowance(contract_result *out, contract_env *env, const abi_value *a)
@@ -151,7 +127,7 @@ static int f_allowance(contract_result *out, contract_env *env, const abi_value 
 	u256 v;
 	if (allowance_get(env, &v, a[0].addr, a[1].addr) < 0)
 		return FAILED;
-	return ret_u256(out, &v);
+	return kit_ret_u256(out, &v);
 }
 
 static int f_transfer(contract_result *out, contract_env *env, const abi_value *a)
@@ -180,7 +156,7 @@ static int f_transfer_from(contract_result *out, contract_env *env, const abi_va
 	if (allowance_get(env, &allowed, from, env->caller) < 0)
 		return FAILED;
 	if (u256_cmp(&allowed, amount) < 0)
-		return revert(out, "insufficient allowance");
+		return kit_revert(out, "insufficient allowance");
 	if (move(out, env, from, to, amount, &moved) < 0)
 		return FAILED;
 	if (!moved)

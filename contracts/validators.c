@@ -3,39 +3,16 @@
 #include "validators.h"
 #include "abi.h"
 #include "diag.h"
+#include "kit.h"
 
 #define EV_VALIDATOR_UPDATE "ValidatorUpdate(address,uint256,uint256)"
 
 const uint8_t VALIDATORS_ADDRESS[20] = VALIDATORS_ADDRESS_BYTES;
 
-/* A function's outcome: ok or reverted (out->ret filled), or a failed state. */
-enum { DONE = 0, FAILED = -1 };
-
-static int revert(contract_result *out, const char *reason)
-{
-	out->ok = false;
-	abi_revert(&out->ret, reason);
-	return DONE;
-}
-
-static void put_be64(uint8_t *p, uint64_t x)
-{
-	for (int i = 7; i >= 0; i--, x >>= 8)
-		p[i] = (uint8_t)x;
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-	uint64_t x = 0;
-	for (int i = 0; i < 8; i++)
-		x = x << 8 | p[i];
-	return x;
-}
-
 void validators_update_key(uint8_t key[12], uint64_t effective_height)
 {
 	memcpy(key, "upd:", 4);
-	put_be64(key + 4, effective_height);
+	kit_put_be64(key + 4, effective_height);
 }
 
 int validators_parse_updates(validator_update **out, size_t *n, const uint8_t *val, size_t len)
@@ -50,7 +27,7 @@ int validators_parse_updates(validator_update **out, size_t *n, const uint8_t *v
 		u = xcalloc(k, sizeof(*u));
 		for (size_t i = 0; i < k; i++, val += VALIDATORS_RECORD_SIZE) {
 			memcpy(u[i].address, val, 20);
-			u[i].power = get_be64(val + 20);
+			u[i].power = kit_get_be64(val + 20);
 		}
 	}
 	*out = u;
@@ -83,13 +60,13 @@ static int f_set_validator(contract_result *out, contract_env *env, const abi_va
 	int rc;
 
 	if (!env->foundation || memcmp(env->caller, env->foundation, 20))
-		return revert(out, "not the foundation");
+		return kit_revert(out, "not the foundation");
 	if (!u256_fits_u64(&a[1].u) || a[1].u.w[0] > VALIDATORS_MAX_POWER)
-		return revert(out, "power too large");
+		return kit_revert(out, "power too large");
 	if (!memcmp(validator, zero, 20))
-		return revert(out, "the zero address cannot be a validator");
+		return kit_revert(out, "the zero address cannot be a validator");
 	if (env->height > UINT64_MAX - 2)
-		return revert(out, "height overflow");
+		return kit_revert(out, "height overflow");
 	power = a[1].u.w[0];
 	effective = env->height + 2;
 
@@ -105,7 +82,7 @@ static int f_set_validator(contract_result *out, contract_env *env, const abi_va
 		if (!memcmp(v.p + i, validator, 20))
 			break;
 	memcpy(rec, validator, 20);
-	put_be64(rec + 20, power);
+	kit_put_be64(rec + 20, power);
 	if (i < v.len)
 		memcpy(v.p + i, rec, sizeof(rec)); /* the same block: replace in place */
 	else
@@ -115,9 +92,7 @@ static int f_set_validator(contract_result *out, contract_env *env, const abi_va
 	if (rc < 0)
 		return FAILED;
 	emit_update(env, validator, power, effective);
-	out->ok = true;
-	buf_reset(&out->ret);
-	return DONE;
+	return kit_ret_nothing(out);
 }
 
 static const contract_fn functions[] = {
