@@ -20,6 +20,7 @@
 #include "msg.h"
 #include "rpcclient.h"
 #include "providers.h"
+#include "scratch.h"
 #include "seal.h"
 #include "secp.h"
 #include "subs.h"
@@ -574,36 +575,10 @@ int pages_have(bstore *s, const char *home, const cid *root)
 
 /*
  * The secrets of one answer (the content key, then up to
- * PAGES_PER_REQUEST page keys): sodium_malloc'd once per thread, wiped
- * after each answer and freed when the thread ends (a provider answers
- * thousands of requests a second; sodium_malloc's guard pages cost more
- * than an answer).
+ * PAGES_PER_REQUEST page keys) in per-thread scratch, wiped after each
+ * answer (a provider answers thousands of requests a second).
  */
-#define SCRATCH_BYTES (32 + PAGES_PER_REQUEST * 32)
-static pthread_key_t scratch_key;
-static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
-
-static void scratch_free(void *p)
-{
-	sodium_free(p);
-}
-
-static void scratch_init(void)
-{
-	if (pthread_key_create(&scratch_key, scratch_free) != 0)
-		abort();
-}
-
-static uint8_t *scratch(void)
-{
-	pthread_once(&scratch_once, scratch_init);
-	uint8_t *p = pthread_getspecific(scratch_key);
-	if (!p && (p = sodium_malloc(SCRATCH_BYTES)) && pthread_setspecific(scratch_key, p) != 0) {
-		sodium_free(p);
-		p = NULL;
-	}
-	return p;
-}
+static scratch_area answer_scratch = SCRATCH_AREA(32 + PAGES_PER_REQUEST * 32);
 
 static json_t *refusal(unsigned *status, unsigned code, const char *error, const char *reason, const cid *root)
 {
@@ -632,7 +607,7 @@ json_t *pages_serve(unsigned *status, bstore *s, const char *home, const pages_r
 
 	/* The pages' places and keys, copied out of the cache. */
 	size_t n = (size_t)(r->to - r->from) + 1;
-	uint8_t id[32], *ck = scratch(), *keys = ck ? ck + 32 : NULL;
+	uint8_t id[32], *ck = scratch_get(&answer_scratch), *keys = ck ? ck + 32 : NULL;
 	uint32_t *file = xmalloc(n * sizeof(uint32_t)), *seg = xmalloc(n * sizeof(uint32_t)),
 		 *len = xmalloc(n * sizeof(uint32_t)), *pages = xmalloc(n * sizeof(uint32_t)), npages = 0;
 	uint64_t *off = xmalloc(n * sizeof(uint64_t));

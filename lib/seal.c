@@ -1,44 +1,19 @@
 /* seal.c: see seal.h. */
 #include "lst.h"
 #include "seal.h"
+#include "scratch.h"
 #include "secp.h"
 
-#include <pthread.h>
 #include <sodium.h>
 
 #define VERSION 1
 
 /*
- * 64 bytes of sodium_malloc'd scratch per thread for the secrets of a
- * seal (the ephemeral key, the derived key), made once and wiped after
- * each use: a gateway seals for every page request, and sodium_malloc's
- * guard pages (mmap, mprotect, munmap) cost more than the sealing.
- * Freed (and wiped) when the thread ends.
+ * The secrets of a seal (the ephemeral key, the derived key) in 64 bytes
+ * of per-thread scratch, wiped after each use: a gateway seals for every
+ * page request.
  */
-static pthread_key_t scratch_key;
-static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
-
-static void scratch_free(void *p)
-{
-	sodium_free(p);
-}
-
-static void scratch_init(void)
-{
-	if (pthread_key_create(&scratch_key, scratch_free) != 0)
-		abort();
-}
-
-static uint8_t *scratch(void)
-{
-	pthread_once(&scratch_once, scratch_init);
-	uint8_t *p = pthread_getspecific(scratch_key);
-	if (!p && (p = sodium_malloc(64)) && pthread_setspecific(scratch_key, p) != 0) {
-		sodium_free(p);
-		p = NULL;
-	}
-	return p;
-}
+static scratch_area seal_scratch = SCRATCH_AREA(64);
 
 static int compress(uint8_t out[33], const uint8_t pub[65])
 {
@@ -64,7 +39,7 @@ static int kdf(uint8_t key[32], const uint8_t x[32], const uint8_t eph[33], cons
 
 int seal_to(uint8_t *out, const uint8_t recipient_pub[65], const uint8_t *in, size_t len)
 {
-	uint8_t *s = scratch(), *eph_priv = s, *key = s ? s + 32 : NULL, x[32];
+	uint8_t *s = scratch_get(&seal_scratch), *eph_priv = s, *key = s ? s + 32 : NULL, x[32];
 	uint8_t eph_pub[33], rcpt[33], ad[66];
 	int r = -1;
 	if (!s || compress(rcpt, recipient_pub) < 0)
