@@ -862,45 +862,6 @@ int pages_ask(pages_grant *out, const char *base_url, const uint8_t priv[32], co
 	return r;
 }
 
-/* The gateway URLs node's registry lists for root, complete providers first; NULL-terminated, malloc'd. */
-static char **provider_urls(const char *node, const cid *root)
-{
-	char cs[CID_STR_MAX], err[256], *base = http_base_url(node);
-	char **out = xcalloc(1, sizeof(*out));
-	if (!base)
-		return out;
-	cid_str(cs, root);
-	buf url = BUF_INIT, body = BUF_INIT;
-	buf_addf(&url, "%s/lst/v1/providers/%s", base, cs);
-	long status = 0;
-	json_t *list = NULL, *rec;
-	if (http_do(&body, &status, err, sizeof(err), (char *)url.p, NULL, 0, NULL, 0, ANSWER_MAX, ASK_TIMEOUT_MS) == 0 &&
-	    status == 200)
-		list = json_loadb((char *)body.p, body.len, 0, NULL);
-	size_t n = 0, i;
-	uint64_t now = (uint64_t)time(NULL);
-	for (int pass = 0; pass < 2; pass++)
-		json_array_foreach(list, i, rec)
-		{
-			prov_record r;
-			const char *why;
-			memset(&r, 0, sizeof(r));
-			if (prov_record_from_json(&r, rec, &why) == 0 && cid_equal(&r.root, root) &&
-			    r.complete == (pass == 0) && prov_record_verify(&r, now, &why) == 0 &&
-			    (!strncmp(r.url, "http://", 7) || !strncmp(r.url, "https://", 8))) {
-				out = xrealloc(out, (n + 2) * sizeof(*out));
-				out[n++] = xstrdup(r.url);
-				out[n] = NULL;
-			}
-			prov_record_free(&r);
-		}
-	json_decref(list);
-	buf_free(&url);
-	buf_free(&body);
-	free(base);
-	return out;
-}
-
 int pages_ask_any(pages_grant *out, char **from_url, const uint8_t priv[32], const char *const *peers,
 		  size_t npeers, const char *node, const cid *root, uint32_t from, uint32_t to)
 {
@@ -921,7 +882,7 @@ int pages_ask_any(pages_grant *out, char **from_url, const uint8_t priv[32], con
 	if (rpcc_call_quiet(&bn, &code, msg, sizeof(msg), "eth_blockNumber", json_array()) == 0 && json_is_string(bn))
 		height = strtoull(json_string_value(bn), NULL, 16);
 	json_decref(bn);
-	char **urls = node ? provider_urls(node, root) : xcalloc(1, sizeof(char *));
+	char **urls = node ? prov_registry_urls(node, root, ANSWER_MAX, ASK_TIMEOUT_MS) : xcalloc(1, sizeof(char *));
 	size_t nurls = 0;
 	while (urls[nurls])
 		nurls++;
@@ -978,9 +939,7 @@ int pages_ask_any(pages_grant *out, char **from_url, const uint8_t priv[32], con
 		if (worst == R_REFUSED)
 			diag_hint("subscribe to the book's category first: lst subscribe CATEGORY");
 	}
-	for (size_t i = 0; urls[i]; i++)
-		free(urls[i]);
-	free(urls);
+	prov_urls_free(urls);
 	free(cand);
 	buf_free(&why);
 	buf_free(&first);

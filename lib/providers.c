@@ -20,6 +20,7 @@
 #include <curl/curl.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <time.h>
 
 /* Leaves a partial record may describe: a 512 KiB bitmap, whose base64 fits a 1 MiB body. */
 #define MAX_LEAVES (1ull << 22)
@@ -492,6 +493,53 @@ size_t prov_pull(prov_registry *g, const char *const *peers, size_t npeers, cons
 	}
 	free(self);
 	return added;
+}
+
+/* ---- a node's list, for a client ----------------------------------------- */
+
+char **prov_registry_urls(const char *node, const cid *root, size_t max, long timeout_ms)
+{
+	char cs[CID_STR_MAX], err[256], *base = http_base_url(node);
+	char **out = xcalloc(1, sizeof(*out));
+	if (!base)
+		return out;
+	cid_str(cs, root);
+	buf url = BUF_INIT, body = BUF_INIT;
+	buf_addf(&url, "%s/lst/v1/providers/%s", base, cs);
+	long status = 0;
+	json_t *list = NULL, *rec;
+	if (http_do(&body, &status, err, sizeof(err), (char *)url.p, NULL, 0, NULL, 0, max, timeout_ms) == 0 &&
+	    status == 200)
+		list = json_loadb((char *)body.p, body.len, 0, NULL);
+	size_t n = 0, i;
+	uint64_t now = (uint64_t)time(NULL);
+	for (int pass = 0; pass < 2; pass++)
+		json_array_foreach(list, i, rec)
+		{
+			prov_record r;
+			const char *why;
+			memset(&r, 0, sizeof(r));
+			if (prov_record_from_json(&r, rec, &why) == 0 && cid_equal(&r.root, root) &&
+			    r.complete == (pass == 0) && prov_record_verify(&r, now, &why) == 0 &&
+			    (!strncmp(r.url, "http://", 7) || !strncmp(r.url, "https://", 8))) {
+				out = xrealloc(out, (n + 2) * sizeof(*out));
+				out[n++] = xstrdup(r.url);
+				out[n] = NULL;
+			}
+			prov_record_free(&r);
+		}
+	json_decref(list);
+	buf_free(&url);
+	buf_free(&body);
+	free(base);
+	return out;
+}
+
+void prov_urls_free(char **urls)
+{
+	for (size_t i = 0; urls && urls[i]; i++)
+		free(urls[i]);
+	free(urls);
 }
 
 /* ---- gossip ------------------------------------------------------------ */

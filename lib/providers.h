@@ -85,4 +85,15 @@ void prov_gossip(prov_registry *g, const char *const *peers, size_t npeers, cons
 #define PROV_PULL_TIMEOUT_MS 1000
 size_t prov_pull(prov_registry *g, const char *const *peers, size_t npeers, const cid *root, uint64_t now);
 
+/*
+ * A client's list: the gateway URLs (http:// or https://) of the records
+ * node's registry holds for root (GET NODE/lst/v1/providers/ROOT, an
+ * answer of at most max bytes within timeout_ms), each record checked,
+ * complete providers first (they surely hold the whole book and its key).
+ * NULL-terminated and malloc'd (prov_urls_free); an unreachable node or a
+ * bad answer gives an empty list.
+ */
+char **prov_registry_urls(const char *node, const cid *root, size_t max, long timeout_ms);
+void prov_urls_free(char **urls);
+
 #endif

@@ -135,58 +135,6 @@ out:
 	return got;
 }
 
-/*
- * The gateway URLs the node's registry lists for root, complete providers
- * first (they surely hold the key), each record checked; NULL-terminated,
- * malloc'd (free with free_list). An unreachable node gives none.
- */
-static char **registry_urls(const char *node, const asker *a)
-{
-	char *base = http_base_url(node);
-	char **out = xcalloc(1, sizeof(*out));
-	if (!base)
-		return out;
-	buf url = BUF_INIT, body = BUF_INIT;
-	buf_addf(&url, "%s/lst/v1/providers/%s", base, a->cs);
-	long status = 0;
-	char err[256];
-	json_t *list = NULL;
-	if (http_do(&body, &status, err, sizeof(err), (char *)url.p, NULL, 0, NULL, 0, LIST_REPLY_MAX,
-		    KEY_TIMEOUT_MS) == 0 &&
-	    status == 200)
-		list = json_loadb((char *)body.p, body.len, 0, NULL);
-	size_t n = 0, i;
-	json_t *rec;
-	uint64_t now = (uint64_t)time(NULL);
-	for (int pass = 0; pass < 2; pass++)
-		json_array_foreach(list, i, rec)
-		{
-			prov_record r;
-			const char *why;
-			memset(&r, 0, sizeof(r));
-			if (prov_record_from_json(&r, rec, &why) == 0 && cid_equal(&r.root, a->root) &&
-			    r.complete == (pass == 0) && prov_record_verify(&r, now, &why) == 0 &&
-			    (!strncmp(r.url, "http://", 7) || !strncmp(r.url, "https://", 8))) {
-				out = xrealloc(out, (n + 2) * sizeof(*out));
-				out[n++] = xstrdup(r.url);
-				out[n] = NULL;
-			}
-			prov_record_free(&r);
-		}
-	json_decref(list);
-	buf_free(&url);
-	buf_free(&body);
-	free(base);
-	return out;
-}
-
-static void free_list(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
-
 int swarm_key_get(uint8_t *key, char **from, bstore *s, const uint8_t priv[32], const char *const *peers,
 		  size_t npeers, const char *node, const cid *root, uint64_t min_height)
 {
@@ -219,11 +167,12 @@ int swarm_key_get(uint8_t *key, char **from, bstore *s, const uint8_t priv[32], 
 	if (!got && node && ask(&a, node))
 		got = a.asked[a.nasked - 1];
 	if (!got && node) {
-		char **urls = registry_urls(node, &a);
+		/* complete providers first: they surely hold the key */
+		char **urls = prov_registry_urls(node, a.root, LIST_REPLY_MAX, KEY_TIMEOUT_MS);
 		for (size_t i = 0; !got && urls[i]; i++)
 			if (ask(&a, urls[i]))
 				got = a.asked[a.nasked - 1];
-		free_list(urls);
+		prov_urls_free(urls);
 	}
 	int r = 0;
 	if (got) {
