@@ -3,13 +3,13 @@
  *
  * Owns: the routes, serving raw blocks (from the store's files) and CAR
  * streams (a depth-first walk pulled by MHD as it sends), the access
- * decision (proof, then the chain, asked by worker threads while the
- * connection is suspended), key envelopes, the provider endpoints over a
- * prov_registry, super-seeding (the table of raw blocks recently served
- * to swarm requesters), the counters, and the standalone server. Request
- * parsing is gwrequest.c; which blocks are gated is gated.c; page keys
- * (POST /lst/v1/pages/{root}) are pages.c's, the membership asked here
- * off the HTTP threads like a purchase.
+ * decision (the proof here, then the chain, asked by gwcheck.c's worker
+ * threads while the connection is suspended), key envelopes, the provider
+ * endpoints over a prov_registry, super-seeding (the table of raw blocks
+ * recently served to swarm requesters), the counters, and the standalone
+ * server. Request parsing is gwrequest.c; which blocks are gated is
+ * gated.c; page keys (POST /lst/v1/pages/{root}) are pages.c's, the
+ * membership asked by gwcheck.c off the HTTP threads like a purchase.
  */
 #include "lst.h"
 #include "gateway.h"
@@ -22,6 +22,7 @@
 #include "diag.h"
 #include "http.h"
 #include "gated.h"
+#include "gwcheck.h"
 #include "hex.h"
 #include "hmap.h"
 #include "pages.h"
@@ -44,15 +45,6 @@
 
 #define CACHE_CONTROL "public, max-age=29030400, immutable"
 #define BODY_MAX (1u << 20)      /* a provider record */
-#define CHECK_WORKERS 4          /* threads asking the chain */
-/*
- * A "no" to a request carrying X-Lst-Height H (access.h) while our node is
- * below H is asked again (uncached) up to RECHECKS times, RECHECK_MS
- * apart: a reader who has just bought holds a final receipt from its own
- * node and asks providers whose nodes may be a block behind it.
- */
-#define RECHECKS 16
-#define RECHECK_MS 300
 /*
  * A reader's lookup of a root's providers pulls the peers' records
  * (prov_pull) at most every PULL_EVERY_MS per root, PULLS_MAX at once,
@@ -61,7 +53,6 @@
 #define PULL_EVERY_MS 2000
 #define PULLS_MAX 4
 #define PULLED_MAX 4096
-#define YES_MAX 4096             /* (address, root) pairs remembered as allowed */
 #define MAX_DEPTH 64             /* DAG depth a CAR walk follows */
 #define MAX_GROOTS 16            /* gated roots reported per block */
 #define CAR_BLOCK (64u << 10)    /* MHD's buffer for CAR streams */
@@ -72,22 +63,6 @@ typedef struct {
 	uint64_t at;    /* when it was served, monotonic ms; 0: empty */
 	uint64_t who;   /* the requester's id hash, 0: none given */
 } ss_slot;
-
-typedef struct pending {
-	struct pending *next;
-	struct MHD_Connection *conn;
-	uint8_t addr[20];
-	cid root;
-	uint64_t salt; /* the proof's expiry: a new proof is a new question */
-	uint64_t min_height; /* X-Lst-Height: the requester's node had reached it; 0: none */
-	uint64_t retry_at; /* monotonic ms: not asked again before (a recheck) */
-	unsigned tries;    /* rechecks done */
-	int result;
-	bool claimed, done;
-	bool key;          /* a key envelope: access_check_key (a member of the book's category is no holder) */
-	bool pages;        /* a page request: pageAccess, answered in pa */
-	pages_access pa;
-} pending;
 
 struct gateway {
 	char *store_dir, *home, *rpc_url, *self_url;
@@ -105,30 +80,14 @@ struct gateway {
 	unsigned ss_ms;
 	ss_slot *ss;                 /* GW_SUPERSEED_SLOTS, allocated with the first swarm request */
 	pthread_mutex_t ss_lock;
-	/* access checks */
-	pthread_mutex_t ck_lock;
-	pthread_cond_t ck_cond;
-	pending *pend;
-	hmap yes;                    /* sha256(addr || root) -> expiry (unix seconds) */
-	pthread_t workers[CHECK_WORKERS];
-	size_t nworkers;
+	gw_checks *ck;               /* the chain checks of suspended connections (gwcheck.h) */
+	/* the serving key, provider pulls (lock) */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
 	bool draining;
-	/* provider pulls (ck_lock) */
 	hmap pulled;                 /* sha256(root) -> when last pulled, monotonic ms */
 	unsigned npulls;             /* threads pulling now */
 };
-
-static uint64_t now_s(void)
-{
-	return (uint64_t)time(NULL);
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 + 1; /* never 0 */
-}
 
 /* ---- helpers ------------------------------------------------------------------ */
 
@@ -214,144 +173,6 @@ static enum MHD_Result unavailable(gateway *g, struct MHD_Connection *c, const c
 
 /* ---- access -------------------------------------------------------------------- */
 
-static void yes_key(uint8_t k[32], const uint8_t addr[20], const cid *root)
-{
-	crypto_hash_sha256_state st;
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, addr, 20);
-	crypto_hash_sha256_update(&st, root->bytes, root->len);
-	crypto_hash_sha256_final(&st, k);
-}
-
-/* ck_lock held. */
-static bool yes_cached(gateway *g, const uint8_t addr[20], const cid *root, uint64_t now)
-{
-	uint8_t k[32];
-	yes_key(k, addr, root);
-	uintptr_t exp = (uintptr_t)hmap_get(&g->yes, k);
-	return exp > now;
-}
-
-static void yes_put(gateway *g, const uint8_t addr[20], const cid *root, uint64_t now)
-{
-	uint8_t k[32];
-	if (g->yes.len >= YES_MAX) {
-		hmap_free(&g->yes);
-		hmap_init(&g->yes, 32);
-	}
-	yes_key(k, addr, root);
-	hmap_put(&g->yes, k, (void *)(uintptr_t)(now + ACCESS_CACHE_YES));
-}
-
-/* Is our node's chain below height? (false when it cannot be asked: the "no" then stands) */
-static bool node_below(gateway *g, uint64_t height)
-{
-	json_t *res = NULL;
-	int code;
-	char msg[128];
-	bool below = false;
-	if (rpcc_call_at(&res, &code, msg, sizeof(msg), g->rpc_url, "eth_blockNumber", json_array()) == 0) {
-		const char *h = json_string_value(res);
-		char *end;
-		unsigned long long n = h && !strncmp(h, "0x", 2) ? strtoull(h + 2, &end, 16) : 0;
-		below = h && !strncmp(h, "0x", 2) && h[2] && !*end && n < height;
-	}
-	json_decref(res);
-	return below;
-}
-
-/* Wait on ck_cond (ck_lock held) until signalled or the monotonic time wake_ms. */
-static void wait_until(gateway *g, uint64_t wake_ms)
-{
-	uint64_t now = now_ms();
-	uint64_t ms = wake_ms > now ? wake_ms - now : 0;
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts); /* the condition's clock */
-	ts.tv_sec += (time_t)(ms / 1000);
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	pthread_cond_timedwait(&g->ck_cond, &g->ck_lock, &ts);
-}
-
-static void *check_main(void *arg)
-{
-	gateway *g = arg;
-	pthread_mutex_lock(&g->ck_lock);
-	for (;;) {
-		uint64_t now = now_ms(), wake = 0;
-		pending *p = g->pend;
-		for (; p; p = p->next) {
-			if (p->claimed || p->done)
-				continue;
-			if (p->retry_at > now && !g->draining) {
-				if (!wake || p->retry_at < wake)
-					wake = p->retry_at;
-				continue;
-			}
-			break;
-		}
-		if (!p) {
-			if (g->draining)
-				break;
-			if (wake)
-				wait_until(g, wake);
-			else
-				pthread_cond_wait(&g->ck_cond, &g->ck_lock);
-			continue;
-		}
-		p->claimed = true;
-		uint8_t addr[20];
-		cid root = p->root;
-		uint64_t salt = p->salt;
-		bool recheck = p->tries > 0;
-		uint64_t min_height = p->min_height;
-		bool pages = p->pages, key = p->key;
-		memcpy(addr, p->addr, 20);
-		bool stopping = g->draining;
-		pthread_mutex_unlock(&g->ck_lock);
-		pages_access pa;
-		int r;
-		memset(&pa, 0, sizeof(pa));
-		if (stopping)
-			r = -1;
-		else if (pages && (recheck || min_height)) /* a remembered "no" may be older than H */
-			r = pages_access_refresh(&pa, g->rpc_url, addr, &root, now_s()) == 0 ? 1 : -1;
-		else if (pages)
-			r = pages_access_ask(&pa, g->rpc_url, addr, &root, now_s()) == 0 ? 1 : -1;
-		else if (key)
-			r = access_check_key(g->rpc_url, addr, &root);
-		else if (recheck)
-			r = access_check(g->rpc_url, addr, &root);
-		else
-			r = access_check_salted(g->rpc_url, addr, &root, salt, now_s());
-		bool no = pages ? r == 1 && pa.until <= now_s() : r == 0; /* for a page request: "not a member" */
-		bool behind = no && min_height && !stopping && node_below(g, min_height);
-		pthread_mutex_lock(&g->ck_lock);
-		if (pages && r == 1)
-			p->pa = pa;
-		if (behind && !g->draining && p->tries < RECHECKS) {
-			/* Not (yet) on this node's chain: ask again soon, the connection still suspended. */
-			p->tries++;
-			p->retry_at = now_ms() + RECHECK_MS;
-			p->claimed = false;
-			continue;
-		}
-		p->result = r;
-		p->done = true;
-		if (r == 1 && !pages && !key)
-			yes_put(g, addr, &root, now_s());
-		struct MHD_Connection *conn = p->conn;
-		pthread_mutex_unlock(&g->ck_lock);
-		MHD_resume_connection(conn);
-		pthread_mutex_lock(&g->ck_lock);
-	}
-	pthread_mutex_unlock(&g->ck_lock);
-	return NULL;
-}
-
 enum { ACC_OK, ACC_ANSWERED };
 
 /*
@@ -365,7 +186,7 @@ static int need_access(gateway *g, struct MHD_Connection *c, const cid *roots, s
 {
 	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, ACCESS_HEADER), *why;
 	char reason[160];
-	uint64_t now = now_s();
+	uint64_t now = gw_now_s();
 	if (!h || !*h)
 		return *ret = deny(g, c, "access proof required", &roots[0]), ACC_ANSWERED;
 	if (access_proof_parse(pf, h) < 0)
@@ -381,41 +202,10 @@ static int need_access(gateway *g, struct MHD_Connection *c, const cid *roots, s
 	if (i == n)
 		return *ret = deny(g, c, "bad access proof: it is for another root", &roots[0]), ACC_ANSWERED;
 
-	pthread_mutex_lock(&g->ck_lock);
-	int result = 2; /* none yet */
-	for (pending **pp = &g->pend; *pp;) {
-		pending *p = *pp;
-		if (p->conn != c || !p->done || p->pages) {
-			pp = &p->next;
-			continue;
-		}
-		if (!memcmp(p->addr, pf->addr, 20) && cid_equal(&p->root, &pf->root) && p->key == key)
-			result = p->result;
-		*pp = p->next;
-		free(p);
-	}
-	if (result == 2 && !key && yes_cached(g, pf->addr, &pf->root, now))
-		result = 1;
-	if (result == 2 && g->rpc_url && !g->draining) {
-		pending *p = xcalloc(1, sizeof(*p));
-		p->conn = c;
-		p->key = key;
-		memcpy(p->addr, pf->addr, 20);
-		p->root = pf->root;
-		p->salt = pf->expires;
-		const char *hv = MHD_lookup_connection_value(c, MHD_HEADER_KIND, ACCESS_HEIGHT_HEADER);
-		char *end;
-		unsigned long long mh = hv && *hv >= '0' && *hv <= '9' ? strtoull(hv, &end, 10) : 0;
-		p->min_height = hv && mh && !*end ? (uint64_t)mh : 0;
-		MHD_suspend_connection(c);
-		p->next = g->pend;
-		g->pend = p;
-		pthread_cond_signal(&g->ck_cond);
-		pthread_mutex_unlock(&g->ck_lock);
+	bool draining = false;
+	int result = gwc_access(g->ck, c, pf, key, &draining);
+	if (result == GWC_WAIT)
 		return *ret = MHD_YES, ACC_ANSWERED;
-	}
-	bool draining = g->draining;
-	pthread_mutex_unlock(&g->ck_lock);
 	if (result == 1)
 		return ACC_OK;
 	if (result == 0)
@@ -432,17 +222,7 @@ void gateway_completed(gateway *g, struct MHD_Connection *c)
 {
 	if (!g)
 		return;
-	pthread_mutex_lock(&g->ck_lock);
-	for (pending **pp = &g->pend; *pp;) {
-		pending *p = *pp;
-		if (p->conn == c && p->done) {
-			*pp = p->next;
-			free(p);
-		} else {
-			pp = &p->next;
-		}
-	}
-	pthread_mutex_unlock(&g->ck_lock);
+	gwc_completed(g->ck, c);
 }
 
 /* ---- /ipfs/ --------------------------------------------------------------------- */
@@ -800,7 +580,7 @@ static bool swarm_request(struct MHD_Connection *c, uint64_t *who)
 static bool superseed_admit(gateway *g, const cid *c, uint64_t who, uint64_t *wait)
 {
 	uint8_t d[32];
-	uint64_t key, now = now_ms();
+	uint64_t key, now = gw_now_ms();
 	cid_key(d, c);
 	memcpy(&key, d, 8);
 	pthread_mutex_lock(&g->ss_lock);
@@ -946,7 +726,7 @@ static enum MHD_Result handle_key(gateway *g, struct MHD_Connection *c, const ch
 /* The serving key, loaded (created when absent) with the first page request. NULL on failure (reported). */
 static const uint8_t *serve_key(gateway *g)
 {
-	pthread_mutex_lock(&g->ck_lock);
+	pthread_mutex_lock(&g->lock);
 	if (!g->serve_priv) {
 		uint8_t *k = sodium_malloc(32), addr[20];
 		if (k && pages_serve_key(k, addr, g->home, true) == 0) {
@@ -956,7 +736,7 @@ static const uint8_t *serve_key(gateway *g)
 			sodium_free(k);
 	}
 	const uint8_t *k = g->serve_priv;
-	pthread_mutex_unlock(&g->ck_lock);
+	pthread_mutex_unlock(&g->lock);
 	return k;
 }
 
@@ -968,46 +748,12 @@ static const uint8_t *serve_key(gateway *g)
 static int page_access(gateway *g, struct MHD_Connection *c, const pages_request *rq, pages_access *pa,
 		       enum MHD_Result *ret)
 {
-	int result = 2; /* none yet */
-	pthread_mutex_lock(&g->ck_lock);
-	for (pending **pp = &g->pend; *pp;) {
-		pending *p = *pp;
-		if (p->conn != c || !p->done || !p->pages) {
-			pp = &p->next;
-			continue;
-		}
-		if (!memcmp(p->addr, rq->reader, 20) && cid_equal(&p->root, &rq->root)) {
-			result = p->result;
-			*pa = p->pa;
-		}
-		*pp = p->next;
-		free(p);
-	}
-	const char *hv = MHD_lookup_connection_value(c, MHD_HEADER_KIND, ACCESS_HEIGHT_HEADER);
-	char *end;
-	unsigned long long mh = hv && *hv >= '0' && *hv <= '9' ? strtoull(hv, &end, 10) : 0;
-	uint64_t min_height = hv && mh && !*end ? (uint64_t)mh : 0;
-	/* A remembered "not a member" does not stand against X-Lst-Height: the reader may have just subscribed. */
-	if (result == 2 && g->rpc_url && pages_access_cached(pa, g->rpc_url, rq->reader, &rq->root, now_s()) &&
-	    (!min_height || pa->until > now_s()))
-		result = 1;
-	if (result == 2 && g->rpc_url && !g->draining) {
-		pending *p = xcalloc(1, sizeof(*p));
-		p->conn = c;
-		p->pages = true;
-		p->min_height = min_height;
-		memcpy(p->addr, rq->reader, 20);
-		p->root = rq->root;
-		MHD_suspend_connection(c);
-		p->next = g->pend;
-		g->pend = p;
-		pthread_cond_signal(&g->ck_cond);
-		pthread_mutex_unlock(&g->ck_lock);
+	bool draining = false;
+	int result = gwc_pages(g->ck, c, rq, pa, &draining);
+	if (result == GWC_WAIT) {
 		*ret = MHD_YES;
 		return 0;
 	}
-	bool draining = g->draining;
-	pthread_mutex_unlock(&g->ck_lock);
 	if (result == 1)
 		return 1;
 	char r[CID_STR_MAX];
@@ -1044,7 +790,7 @@ static enum MHD_Result handle_pages(gateway *g, struct MHD_Connection *c, const 
 	if (pr < 0)
 		return reply_json(g, c, MHD_HTTP_BAD_REQUEST,
 				  json_pack("{s:s,s:s,s:s}", "error", "invalid page request", "reason", why, "root", cs));
-	if (pages_request_verify(&rq, now_s(), &why) < 0) {
+	if (pages_request_verify(&rq, gw_now_s(), &why) < 0) {
 		snprintf(reason, sizeof(reason), "bad page request: %s", why);
 		return deny(g, c, reason, &root);
 	}
@@ -1061,7 +807,7 @@ static enum MHD_Result handle_pages(gateway *g, struct MHD_Connection *c, const 
 	if (!page_access(g, c, &rq, &pa, &ret))
 		return ret;
 	unsigned status = 500;
-	json_t *ans = pages_serve(&status, g->bs, g->home, &rq, &pa, sk, g->server, now_s());
+	json_t *ans = pages_serve(&status, g->bs, g->home, &rq, &pa, sk, g->server, gw_now_s());
 	if (status == MHD_HTTP_OK)
 		atomic_fetch_add(&g->pages, (uint64_t)(rq.to - rq.from) + 1);
 	return reply_json(g, c, status, ans);
@@ -1078,7 +824,7 @@ static enum MHD_Result handle_announce(gateway *g, struct MHD_Connection *c, con
 				  json_pack("{s:s,s:s}", "error", "invalid record", "reason", "not JSON"));
 	prov_record r;
 	const char *why;
-	int added = prov_record_from_json(&r, j, &why) < 0 ? -1 : prov_registry_add(g->reg, &r, now_s(), &why);
+	int added = prov_record_from_json(&r, j, &why) < 0 ? -1 : prov_registry_add(g->reg, &r, gw_now_s(), &why);
 	json_decref(j);
 	if (added < 0) {
 		prov_record_free(&r);
@@ -1111,12 +857,12 @@ static void *pull_main(void *arg)
 {
 	pull_job *j = arg;
 	gateway *g = j->g;
-	prov_pull(g->reg, (const char *const *)g->peers, g->npeers, &j->root, now_s());
+	prov_pull(g->reg, (const char *const *)g->peers, g->npeers, &j->root, gw_now_s());
 	MHD_resume_connection(j->conn);
-	pthread_mutex_lock(&g->ck_lock);
+	pthread_mutex_lock(&g->lock);
 	g->npulls--;
-	pthread_cond_broadcast(&g->ck_cond);
-	pthread_mutex_unlock(&g->ck_lock);
+	pthread_cond_broadcast(&g->cond);
+	pthread_mutex_unlock(&g->lock);
 	free(j);
 	return NULL;
 }
@@ -1133,9 +879,9 @@ static bool pull_start(gateway *g, struct MHD_Connection *c, const cid *root)
 		return false;
 	uint8_t k[32];
 	crypto_hash_sha256(k, root->bytes, root->len);
-	uint64_t now = now_ms();
+	uint64_t now = gw_now_ms();
 	bool go = false;
-	pthread_mutex_lock(&g->ck_lock);
+	pthread_mutex_lock(&g->lock);
 	uintptr_t last = (uintptr_t)hmap_get(&g->pulled, k);
 	if (!g->draining && g->npulls < PULLS_MAX && (!last || now - last >= PULL_EVERY_MS)) {
 		if (g->pulled.len >= PULLED_MAX) {
@@ -1161,7 +907,7 @@ static bool pull_start(gateway *g, struct MHD_Connection *c, const cid *root)
 		}
 		pthread_attr_destroy(&at);
 	}
-	pthread_mutex_unlock(&g->ck_lock);
+	pthread_mutex_unlock(&g->lock);
 	return go;
 }
 
@@ -1202,7 +948,7 @@ static enum MHD_Result handle_lst(gateway *g, struct MHD_Connection *c, const ch
 		return reply_error(g, c, MHD_HTTP_BAD_REQUEST, "invalid root CID");
 	if (pull_start(g, c, &root))
 		return MHD_YES; /* answered when the pull resumes c */
-	return reply_json(g, c, MHD_HTTP_OK, prov_registry_list(g->reg, &root, now_s()));
+	return reply_json(g, c, MHD_HTTP_OK, prov_registry_list(g->reg, &root, gw_now_s()));
 }
 
 bool gateway_route(const char *url)
@@ -1273,13 +1019,10 @@ gateway *gateway_new(const gateway_opts *o)
 	g->ss_ms = o->superseed_ms;
 	pthread_mutex_init(&g->ss_lock, NULL);
 	g->gx = gated_new(bs, o->store_dir);
-	pthread_mutex_init(&g->ck_lock, NULL);
-	pthread_cond_init(&g->ck_cond, NULL);
-	hmap_init(&g->yes, 32);
+	pthread_mutex_init(&g->lock, NULL);
+	pthread_cond_init(&g->cond, NULL);
 	hmap_init(&g->pulled, 32);
-	for (size_t i = 0; i < CHECK_WORKERS; i++)
-		if (pthread_create(&g->workers[g->nworkers], NULL, check_main, g) == 0)
-			g->nworkers++;
+	g->ck = gwc_new(g->rpc_url);
 	return g;
 }
 
@@ -1287,17 +1030,14 @@ void gateway_drain(gateway *g)
 {
 	if (!g)
 		return;
-	pthread_mutex_lock(&g->ck_lock);
+	pthread_mutex_lock(&g->lock);
 	g->draining = true;
-	pthread_cond_broadcast(&g->ck_cond);
-	pthread_mutex_unlock(&g->ck_lock);
-	for (size_t i = 0; i < g->nworkers; i++)
-		pthread_join(g->workers[i], NULL);
-	g->nworkers = 0;
-	pthread_mutex_lock(&g->ck_lock);
+	pthread_mutex_unlock(&g->lock);
+	gwc_drain(g->ck);
+	pthread_mutex_lock(&g->lock);
 	while (g->npulls)
-		pthread_cond_wait(&g->ck_cond, &g->ck_lock);
-	pthread_mutex_unlock(&g->ck_lock);
+		pthread_cond_wait(&g->cond, &g->lock);
+	pthread_mutex_unlock(&g->lock);
 }
 
 void gateway_free(gateway *g)
@@ -1305,19 +1045,15 @@ void gateway_free(gateway *g)
 	if (!g)
 		return;
 	gateway_drain(g);
-	for (pending *p = g->pend, *next; p; p = next) {
-		next = p->next;
-		free(p);
-	}
+	gwc_free(g->ck);
 	gated_free(g->gx);
 	if (g->serve_priv)
 		sodium_free(g->serve_priv);
-	hmap_free(&g->yes);
 	hmap_free(&g->pulled);
 	free(g->ss);
 	pthread_mutex_destroy(&g->ss_lock);
-	pthread_mutex_destroy(&g->ck_lock);
-	pthread_cond_destroy(&g->ck_cond);
+	pthread_mutex_destroy(&g->lock);
+	pthread_cond_destroy(&g->cond);
 	prov_registry_free(g->reg);
 	bstore_close(g->bs);
 	for (size_t i = 0; i < g->npeers; i++)
