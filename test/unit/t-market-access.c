@@ -30,9 +30,8 @@ static uint8_t A[20], B[20], C[20], D[20], F[20], X[20];
 static uint8_t privF[32], privX[32];
 static cid V1, V2, V3, V4;
 static uint8_t T1[32], T2[32];
-static fake_chain chain, saved;
-static fake_account paid[ARRAY_SIZE(chain.acct)]; /* the accounts after the value moved */
-static size_t npaid;
+static fake_chain chain;
+static fake_undo undo; /* the state before the last call */
 static uint64_t height = HEIGHT, bps = FEE_BPS;
 
 /* Event topics as market.abi.json states the events (test_abi_json). */
@@ -73,29 +72,16 @@ static contract_env env_for(const uint8_t caller[20])
 	return e;
 }
 
-/*
- * Calls the market as the chain does (lib/exec.c): value moves from
- * caller to the market first, and a caller who cannot pay it gets a
- * revert with no data without the market being called. The state before
- * is kept in `saved` for rollback().
- */
+/* Calls the market (e->self) as the chain does (fake_call); the state before is kept in `undo` for rollback(). */
 static int call_env(contract_result *r, contract_env *e, const uint8_t *cd, size_t len)
 {
-	const contract_def *c = contract_find(MARKET_ADDRESS);
-	saved = chain;
-	r->ok = false;
-	r->ret = (buf)BUF_INIT;
-	if (!u256_is_zero(&e->value) && fake_transfer(&chain, e->caller, MARKET_ADDRESS, &e->value))
-		return 0;
-	memcpy(paid, chain.acct, sizeof(paid));
-	npaid = chain.nacct;
-	return c->call(r, e, cd, len);
+	return fake_call(r, &chain, &undo, e, cd, len);
 }
 
 /* What the chain does after a revert. */
 static void rollback(void)
 {
-	chain = saved;
+	chain = undo.before;
 }
 
 static int pay(contract_result *r, const uint8_t caller[20], uint64_t value, const char *sig,
@@ -123,16 +109,6 @@ static void done(contract_result *r)
 	buf_free(&r->ret);
 }
 
-static bool same_accounts(const fake_account *a, size_t na, const fake_account *b, size_t nb)
-{
-	if (na != nb)
-		return false;
-	for (size_t i = 0; i < na; i++)
-		if (memcmp(a[i].addr, b[i].addr, 20) || u256_cmp(&a[i].bal, &b[i].bal))
-			return false;
-	return true;
-}
-
 /*
  * r reverted with why, and the market stored, logged and paid nothing
  * (the value sent is still its own); then the chain's rollback gives
@@ -140,15 +116,7 @@ static bool same_accounts(const fake_account *a, size_t na, const fake_account *
  */
 static bool refused_with(contract_result *r, const char *why)
 {
-	bool same = reverted_with(r, why);
-	if (same && (chain.nput != saved.nput || chain.nlog != saved.nlog ||
-		     !same_accounts(chain.acct, chain.nacct, paid, npaid))) {
-		diagf("the revert \"%s\" came after a change of state", why);
-		same = false;
-	}
-	done(r);
-	rollback();
-	return same && same_accounts(chain.acct, chain.nacct, saved.acct, saved.nacct);
+	return fake_unchanged(r, &chain, &undo, reverted_with(r, why), why);
 }
 
 static bool returned_nothing(contract_result *r)
@@ -232,14 +200,6 @@ static void want_terms(uint8_t out[32], const pubreq *p, uint64_t chain_id)
 	buf_free(&b);
 }
 
-/* personal_sign of the 32-byte terms hash. */
-static void cosign(uint8_t sig[65], const uint8_t priv[32], const uint8_t hash[32])
-{
-	uint8_t digest[32];
-	msg_hash(digest, hash, 32);
-	if (msg_sign(sig, priv, digest) < 0)
-		diag_die(LST_EFAIL, "msg_sign");
-}
 
 static int publish_with(contract_result *r, const pubreq *p, uint64_t value, const uint8_t *sig,
 			size_t siglen)
@@ -258,7 +218,7 @@ static int publish(contract_result *r, const pubreq *p)
 {
 	uint8_t hash[32], sig[65];
 	want_terms(hash, p, CHAIN_ID);
-	cosign(sig, privF, hash);
+	fake_sign32(sig, privF, hash);
 	return publish_with(r, p, LISTING_FEE, sig, 65);
 }
 
@@ -542,48 +502,6 @@ static void test_registry(void)
 	ok(!strcmp(s, "0x4c53540000000000000000000000000000000004"), "market address is %s", s);
 }
 
-static bool indexed_as(json_t *inputs, const char *flags)
-{
-	size_t k;
-	json_t *in;
-	if (json_array_size(inputs) != strlen(flags))
-		return false;
-	json_array_foreach(inputs, k, in)
-		if (json_is_true(json_object_get(in, "indexed")) != (flags[k] == 'i'))
-			return false;
-	return true;
-}
-
-/* Calldata of signature with each input zero or empty, by its type in the ABI json. */
-static int zero_call(buf *out, const char *signature, json_t *inputs)
-{
-	static const uint8_t zero[32];
-	abi_value args[8];
-	size_t k;
-	json_t *in;
-	u256 z = u256_from_u64(0);
-	if (json_array_size(inputs) > ARRAY_SIZE(args))
-		return -1;
-	json_array_foreach(inputs, k, in) {
-		const char *t = json_string_value(json_object_get(in, "type"));
-		if (!t)
-			return -1;
-		if (!strcmp(t, "address"))
-			args[k] = abi_address(zero);
-		else if (!strcmp(t, "bytes32"))
-			args[k] = abi_fixed_bytes(zero, 32);
-		else if (!strcmp(t, "uint256"))
-			args[k] = abi_u256(&z);
-		else if (!strcmp(t, "string"))
-			args[k] = abi_string("");
-		else if (!strcmp(t, "bytes"))
-			args[k] = abi_bytes(zero, 0);
-		else
-			return -1;
-	}
-	return abi_encode_call(out, signature, args, json_array_size(inputs));
-}
-
 /*
  * Every function in market.abi.json is dispatched with its stated
  * mutability: in a read-only call with zero arguments views answer or
@@ -593,9 +511,7 @@ static int zero_call(buf *out, const char *signature, json_t *inputs)
  */
 static void test_abi_json(void)
 {
-	static const struct {
-		const char *sig, *mut;
-	} fns[] = {
+	static const fake_abi_fn fns[] = {
 		{"publish(string,string,uint256,bytes,bytes32,string,bytes)", "payable"},
 		{"setPrice(bytes32,uint256)", "nonpayable"},
 		{"addVersion(bytes32,bytes,bytes32,string)", "nonpayable"},
@@ -611,117 +527,22 @@ static void test_abi_json(void)
 		{"escrowOf(bytes32)", "view"},
 		{"fees()", "view"},
 	};
-	static const struct {
-		const char *sig, *indexed;
-		uint8_t *topic;
-	} evs[] = {
+	static const fake_abi_event evs[] = {
 		{"Published(bytes32,address,uint256,string)", "iinn", TOPIC_PUBLISHED},
 		{"PriceChanged(bytes32,uint256,uint256)", "inn", TOPIC_PRICE},
 		{"VersionAdded(bytes32,bytes32,uint256,bytes,bytes32,string)", "iinnnn", TOPIC_VERSION},
 		{"Purchased(bytes32,address,address,uint256,uint256)", "iiinn", TOPIC_PURCHASED},
 	};
-	json_error_t err;
-	json_t *abi = json_load_file("contracts/market.abi.json", 0, &err);
-	size_t i, nfn = 0, nev = 0, bad = 0, seen_fn = 0, seen_ev = 0;
-	json_t *e;
-	if (!abi)
-		diagf("contracts/market.abi.json: %s", err.text);
+	size_t i, nfn, nev;
+	uint32_t seen_fn, seen_ev;
 	reset_chain();
-	json_array_foreach(abi, i, e) {
-		const char *type = json_string_value(json_object_get(e, "type"));
-		const char *name = json_string_value(json_object_get(e, "name"));
-		json_t *inputs = json_object_get(e, "inputs");
-		buf sig = BUF_INIT;
-		size_t k;
-		json_t *in;
-		buf_addf(&sig, "%s(", name ? name : "?");
-		json_array_foreach(inputs, k, in) {
-			const char *n = json_string_value(json_object_get(in, "name"));
-			buf_addf(&sig, "%s%s", k ? "," : "", json_string_value(json_object_get(in, "type")));
-			if (!n || !*n) {
-				diagf("%s: an input without a name", name);
-				bad++;
-			}
-		}
-		buf_adds(&sig, ")");
-		if (type && !strcmp(type, "event")) {
-			size_t x;
-			nev++;
-			for (x = 0; x < ARRAY_SIZE(evs) && strcmp(evs[x].sig, (char *)sig.p); x++)
-				;
-			if (x == ARRAY_SIZE(evs) || !indexed_as(inputs, evs[x].indexed) ||
-			    json_is_true(json_object_get(e, "anonymous"))) {
-				diagf("event %s: not in market.h or indexed otherwise", (char *)sig.p);
-				bad++;
-			} else {
-				abi_event_topic(evs[x].topic, (char *)sig.p);
-				seen_ev |= 1u << x;
-			}
-		} else if (type && !strcmp(type, "function")) {
-			contract_result r;
-			contract_env env = env_for(A);
-			const char *mut = json_string_value(json_object_get(e, "stateMutability"));
-			char *why = NULL;
-			size_t x;
-			buf call_data = BUF_INIT;
-			if (zero_call(&call_data, (char *)sig.p, inputs) < 0) {
-				diagf("%s: cannot encode zero arguments", (char *)sig.p);
-				bad++;
-			}
-			const uint8_t *cd = call_data.p;
-			size_t len = call_data.len;
-			nfn++;
-			for (x = 0; x < ARRAY_SIZE(fns) && strcmp(fns[x].sig, (char *)sig.p); x++)
-				;
-			if (x == ARRAY_SIZE(fns) || !mut || strcmp(fns[x].mut, mut)) {
-				diagf("function %s (%s): not so in market.h", (char *)sig.p, mut ? mut : "?");
-				bad++;
-			} else {
-				seen_fn |= 1u << x;
-			}
-			env.readonly = true;
-			if (call_env(&r, &env, cd, len) < 0) {
-				bad++;
-			} else if (!r.ok && abi_revert_reason(&why, r.ret.p, r.ret.len) < 0) {
-				bad++;
-			} else if (mut && !strcmp(mut, "view")
-					   ? !r.ok && strcmp(why, "no such book")
-					   : !why || strcmp(why, "state change in a read-only call")) {
-				diagf("%s (%s): %s", (char *)sig.p, mut ? mut : "?", why ? why : "returned");
-				bad++;
-			}
-			free(why);
-			why = NULL;
-			done(&r);
-			rollback();
-			/* LST sent with it. */
-			env.readonly = false;
-			env.value = u256_from_u64(1);
-			if (call_env(&r, &env, cd, len) < 0) {
-				bad++;
-			} else {
-				bool refused = !r.ok && abi_revert_reason(&why, r.ret.p, r.ret.len) == 0 &&
-					       !strcmp(why, "market does not accept LST sent with a call");
-				if (refused != (mut && strcmp(mut, "payable") != 0)) {
-					diagf("%s (%s) with LST sent: %s", (char *)sig.p, mut ? mut : "?",
-					      why ? why : "returned");
-					bad++;
-				}
-			}
-			free(why);
-			done(&r);
-			rollback();
-			buf_free(&call_data);
-		} else {
-			bad++;
-		}
-		buf_free(&sig);
-	}
-	ok(abi && nfn == ARRAY_SIZE(fns) && nev == ARRAY_SIZE(evs) && !bad &&
+	int bad = fake_abi_check(&nfn, &nev, &seen_fn, &seen_ev, &chain, &undo, env_for(A), "contracts/market.abi.json",
+				 "market.h", fns, ARRAY_SIZE(fns), evs, ARRAY_SIZE(evs), "no such book",
+				 "market does not accept LST sent with a call");
+	ok(bad == 0 && nfn == ARRAY_SIZE(fns) && nev == ARRAY_SIZE(evs) &&
 		   seen_fn == (1u << ARRAY_SIZE(fns)) - 1 && seen_ev == (1u << ARRAY_SIZE(evs)) - 1,
 	   "market.abi.json: %zu functions dispatched with their mutability, %zu events", nfn, nev);
 	ok(bal(A) == 1000 && chain.nslot == 0 && chain.nlog == 0, "... and none of it changed anything");
-	json_decref(abi);
 
 	/* Topic 0 of each event, as keccak256 of its signature. */
 	static const char *const want[] = {
@@ -800,17 +621,17 @@ static void test_ids(void)
 		ok(!same, "every field of the terms changes their hash");
 	}
 
-	cosign(sig, privF, want);
+	fake_sign32(sig, privF, want);
 	ok(market_cosig_verify(sig, want, F) == 0, "market_cosig_verify: the foundation's personal_sign");
 	ok(market_cosig_verify(sig, want, X) < 0, "... is not X's");
 	ok(market_cosig_verify(sig, want, A) < 0, "... nor A's");
-	cosign(sig, privX, want);
+	fake_sign32(sig, privX, want);
 	ok(market_cosig_verify(sig, want, F) < 0, "X's signature is not the foundation's");
 	{
 		uint8_t other[32];
 		memcpy(other, want, 32);
 		other[0] ^= 1;
-		cosign(sig, privF, other);
+		fake_sign32(sig, privF, other);
 		ok(market_cosig_verify(sig, want, F) < 0, "the foundation's signature over other terms is refused");
 		int recid;
 		if (secp_sign(sig, &recid, privF, want) < 0)
@@ -850,7 +671,7 @@ static void test_publish(void)
 	/* Each refusal stores, logs and pays nothing. */
 	pubreq q = pub_of(A, "Another", 100, &V2);
 	want_terms(hash, &q, CHAIN_ID);
-	cosign(sig, privF, hash);
+	fake_sign32(sig, privF, hash);
 	ok(publish_with(&r, &q, LISTING_FEE, sig, 0) == 0 && refused_with(&r, "bad foundation signature"),
 	   "no foundation signature: refused");
 	ok(publish_with(&r, &q, LISTING_FEE, sig, 64) == 0 && refused_with(&r, "bad foundation signature"),
@@ -865,14 +686,14 @@ static void test_publish(void)
 	}
 	{
 		uint8_t s2[65];
-		cosign(s2, privX, hash);
+		fake_sign32(s2, privX, hash);
 		ok(publish_with(&r, &q, LISTING_FEE, s2, 65) == 0 && refused_with(&r, "bad foundation signature"),
 		   "the terms signed by another key: refused");
 		pubreq other = q;
 		uint8_t h2[32];
 		other.price = u256_from_u64(1);
 		want_terms(h2, &other, CHAIN_ID);
-		cosign(s2, privF, h2);
+		fake_sign32(s2, privF, h2);
 		ok(publish_with(&r, &q, LISTING_FEE, s2, 65) == 0 && refused_with(&r, "bad foundation signature"),
 		   "the foundation's signature over another price: refused");
 		ok(publish_with(&r, &other, LISTING_FEE, s2, 65) == 0 && r.ok, "... which publishes at that price");
@@ -881,29 +702,29 @@ static void test_publish(void)
 		other = q;
 		other.details = "{}";
 		want_terms(h2, &other, CHAIN_ID);
-		cosign(s2, privF, h2);
+		fake_sign32(s2, privF, h2);
 		ok(publish_with(&r, &q, LISTING_FEE, s2, 65) == 0 && refused_with(&r, "bad foundation signature"),
 		   "... over other details: refused");
 		other = q;
 		other.label = "v2";
 		want_terms(h2, &other, CHAIN_ID);
-		cosign(s2, privF, h2);
+		fake_sign32(s2, privF, h2);
 		ok(publish_with(&r, &q, LISTING_FEE, s2, 65) == 0 && refused_with(&r, "bad foundation signature"),
 		   "... over another label: refused");
 		other = q;
 		other.tree = T2;
 		want_terms(h2, &other, CHAIN_ID);
-		cosign(s2, privF, h2);
+		fake_sign32(s2, privF, h2);
 		ok(publish_with(&r, &q, LISTING_FEE, s2, 65) == 0 && refused_with(&r, "bad foundation signature"),
 		   "... over another tree: refused");
 		other = q;
 		other.author = B;
 		want_terms(h2, &other, CHAIN_ID);
-		cosign(s2, privF, h2);
+		fake_sign32(s2, privF, h2);
 		ok(publish_with(&r, &q, LISTING_FEE, s2, 65) == 0 && refused_with(&r, "bad foundation signature"),
 		   "... for another author: refused");
 		want_terms(h2, &q, CHAIN_ID + 1);
-		cosign(s2, privF, h2);
+		fake_sign32(s2, privF, h2);
 		ok(publish_with(&r, &q, LISTING_FEE, s2, 65) == 0 && refused_with(&r, "bad foundation signature"),
 		   "... on another chain: refused");
 		memcpy(s2, sig, 65);
@@ -1114,7 +935,7 @@ static void test_buy(void)
 	ok(buy(&r, B, book, 101) == 0 && refused_with(&r, "price is 100, not 101"), "101: refused");
 	ok(buy(&r, B, book, 0) == 0 && refused_with(&r, "price is 100, not 0"), "nothing sent: refused");
 	ok(buy(&r, C, book, 100) == 0 && !r.ok && r.ret.len == 0 && bal(C) == 5 && bal(A) == 990 &&
-		   chain.nput == saved.nput && chain.nlog == nlog,
+		   chain.nput == undo.before.nput && chain.nlog == nlog,
 	   "C with 5 cannot send 100: the chain refuses, nothing moved, nothing stored");
 	done(&r);
 	rollback();
@@ -1332,7 +1153,7 @@ static int fail_call(const uint8_t caller[20], uint64_t value, const buf *cd)
 	contract_env e = env_for(caller);
 	int rc;
 	e.value = u256_from_u64(value);
-	saved = chain;
+	undo.before = chain;
 	if (fake_transfer(&chain, caller, MARKET_ADDRESS, &e.value))
 		diag_die(LST_EFAIL, "the caller cannot pay the value");
 	chain.fail = true;
@@ -1359,7 +1180,7 @@ static void test_readonly_and_failures(void)
 	/* Read-only: publish, setPrice, addVersion, buy. */
 	pubreq q = pub_of(B, "Readonly", 1, &V2);
 	want_terms(hash, &q, CHAIN_ID);
-	cosign(sig, privF, hash);
+	fake_sign32(sig, privF, hash);
 	abi_value pa[7] = {abi_string(q.title), abi_string(q.details), abi_u256(&q.price),
 			   abi_bytes(q.root, q.root_len), abi_fixed_bytes(q.tree, 32), abi_string(q.label),
 			   abi_bytes(sig, 65)};

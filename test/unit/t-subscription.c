@@ -46,9 +46,8 @@ static uint8_t F[20], A1[20], A2[20], R1[20], R2[20], R3[20], X[20], Y[20];
 static uint8_t SV1[20], SV2[20], SV3[20], SV4[20];
 static uint8_t privF[32], privR1[32], privSV1[32], privSV2[32], privSV3[32], privSV4[32];
 static uint8_t B1[32], B2[32], B3[32], B4[32];
-static fake_chain chain, saved;
-static fake_account paid[ARRAY_SIZE(chain.acct)]; /* the accounts after the value moved */
-static size_t npaid;
+static fake_chain chain;
+static fake_undo undo; /* the state before the last call */
 static uint64_t now, plen, height = 42;
 
 /* ---- calling contracts as the chain does ---- */
@@ -65,26 +64,10 @@ static contract_env env_for(const uint8_t self[20], const uint8_t caller[20])
 	return e;
 }
 
-/*
- * Value moves from caller to the contract first; a caller who cannot pay
- * it gets a revert with no data. The state before is kept in `saved`.
- */
+/* A call as the chain makes it (fake_call); the state before is kept in `undo`. */
 static int call_env(contract_result *r, contract_env *e, const uint8_t *cd, size_t len)
 {
-	const contract_def *c = contract_find(e->self);
-	saved = chain;
-	r->ok = false;
-	r->ret = (buf)BUF_INIT;
-	if (!u256_is_zero(&e->value) && fake_transfer(&chain, e->caller, e->self, &e->value))
-		return 0;
-	memcpy(paid, chain.acct, sizeof(paid));
-	npaid = chain.nacct;
-	return c->call(r, e, cd, len);
-}
-
-static void rollback(void)
-{
-	chain = saved;
+	return fake_call(r, &chain, &undo, e, cd, len);
 }
 
 static void done(contract_result *r)
@@ -138,27 +121,10 @@ static int view(abi_value *v, size_t max, const char *sig, const char *types, co
 	return view_of(S, v, max, sig, types, args, n);
 }
 
-static bool same_accounts(const fake_account *a, size_t na, const fake_account *b, size_t nb)
-{
-	if (na != nb)
-		return false;
-	for (size_t i = 0; i < na; i++)
-		if (memcmp(a[i].addr, b[i].addr, 20) || u256_cmp(&a[i].bal, &b[i].bal))
-			return false;
-	return true;
-}
-
 /* After a revert: nothing stored, logged or paid; the chain's rollback returns the value. Frees r. */
 static bool unchanged(contract_result *r, bool same, const char *why)
 {
-	if (same && (chain.nput != saved.nput || chain.nlog != saved.nlog ||
-		     !same_accounts(chain.acct, chain.nacct, paid, npaid))) {
-		diagf("the revert \"%s\" came after a change of state", why);
-		same = false;
-	}
-	done(r);
-	rollback();
-	return same && same_accounts(chain.acct, chain.nacct, saved.acct, saved.nacct);
+	return fake_unchanged(r, &chain, &undo, same, why);
 }
 
 static bool refused_with(contract_result *r, const char *why)
@@ -229,7 +195,7 @@ static bool log_is(size_t i, const char *event, const uint8_t (*topics)[32], siz
 
 static int publish(contract_result *r, const uint8_t author[20], const char *title, uint8_t book[32])
 {
-	uint8_t hash[32], digest[32], sig[65], root[64];
+	uint8_t hash[32], sig[65], root[64];
 	int n = snprintf((char *)root, sizeof(root), "root:%s", title);
 	market_terms t = {.chain_id = CHAIN_ID, .price = u256_from_u64(PRICE), .root = root, .root_len = (size_t)n,
 			  .details = "{}", .details_len = 2, .label = "v1", .label_len = 2};
@@ -238,9 +204,7 @@ static int publish(contract_result *r, const uint8_t author[20], const char *tit
 	memcpy(book, t.book, 32);
 	memset(t.tree, 0x71, 32);
 	market_terms_hash(hash, &t);
-	msg_hash(digest, hash, 32);
-	if (msg_sign(sig, privF, digest) < 0)
-		diag_die(LST_EFAIL, "msg_sign");
+	fake_sign32(sig, privF, hash);
 	abi_value args[7] = {abi_string(title), abi_string("{}"), abi_u256(&t.price), abi_bytes(root, (size_t)n),
 			     abi_fixed_bytes(t.tree, 32), abi_string("v1"), abi_bytes(sig, 65)};
 	chain.nlog = 0;
@@ -316,15 +280,13 @@ static int settle(contract_result *r, const uint8_t caller[20], uint64_t cat, ui
 static void receipt_for(uint8_t sig[65], const uint8_t priv[32], uint64_t chain_id, const uint8_t reader[20],
 			const uint8_t book[32], uint64_t period, const uint64_t *pages, size_t n)
 {
-	uint8_t hash[32], digest[32];
+	uint8_t hash[32];
 	uint32_t *p = xcalloc(n ? n : 1, sizeof(*p));
 	for (size_t i = 0; i < n; i++)
 		p[i] = (uint32_t)pages[i];
 	sub_receipt_hash(hash, chain_id, reader, book, period, p, n);
 	free(p);
-	msg_hash(digest, hash, 32);
-	if (msg_sign(sig, priv, digest) < 0)
-		diag_die(LST_EFAIL, "msg_sign");
+	fake_sign32(sig, priv, hash);
 }
 
 /* recordPages by reader with a receipt of siglen bytes at sig. */
@@ -673,52 +635,6 @@ static void test_receipts(void)
 	buf_free(&pb);
 }
 
-static bool indexed_as(json_t *inputs, const char *flags)
-{
-	size_t k;
-	json_t *in;
-	if (json_array_size(inputs) != strlen(flags))
-		return false;
-	json_array_foreach(inputs, k, in)
-		if (json_is_true(json_object_get(in, "indexed")) != (flags[k] == 'i'))
-			return false;
-	return true;
-}
-
-/* Calldata of signature with each input zero or empty, by its type in the ABI json. */
-static int zero_call(buf *out, const char *signature, json_t *inputs)
-{
-	static const uint8_t zero[32];
-	abi_value args[8];
-	size_t k;
-	json_t *in;
-	u256 z = u256_from_u64(0);
-	if (json_array_size(inputs) > ARRAY_SIZE(args))
-		return -1;
-	json_array_foreach(inputs, k, in) {
-		const char *t = json_string_value(json_object_get(in, "type"));
-		if (!t)
-			return -1;
-		if (!strcmp(t, "address"))
-			args[k] = abi_address(zero);
-		else if (!strcmp(t, "bytes32"))
-			args[k] = abi_fixed_bytes(zero, 32);
-		else if (!strcmp(t, "uint256"))
-			args[k] = abi_u256(&z);
-		else if (!strcmp(t, "bool"))
-			args[k] = abi_bool(false);
-		else if (!strcmp(t, "string"))
-			args[k] = abi_string("");
-		else if (!strcmp(t, "bytes"))
-			args[k] = abi_bytes(zero, 0);
-		else if (!strcmp(t, "uint256[]"))
-			args[k] = abi_array(NULL, 0, false);
-		else
-			return -1;
-	}
-	return abi_encode_call(out, signature, args, json_array_size(inputs));
-}
-
 /*
  * Every function of subscription.abi.json is dispatched with the
  * mutability of subscription.h: views answer a read-only call with zero
@@ -728,9 +644,7 @@ static int zero_call(buf *out, const char *signature, json_t *inputs)
  */
 static void test_abi_json(void)
 {
-	static const struct {
-		const char *sig, *mut;
-	} fns[] = {
+	static const fake_abi_fn fns[] = {
 		{"createCategory(string,uint256)", "nonpayable"},
 		{"enroll(bytes32,uint256)", "nonpayable"},
 		{"subscribe(uint256,uint256)", "payable"},
@@ -755,111 +669,26 @@ static void test_abi_json(void)
 		{"pageRecorded(address,bytes32,uint256,uint256)", "view"},
 		{"settlement(uint256,uint256)", "view"},
 	};
-	static const struct {
-		const char *sig, *indexed;
-	} evs[] = {
-		{"CategoryCreated(uint256,string,uint256)", "inn"},
-		{"Enrolled(bytes32,uint256,address)", "iii"},
-		{"Subscribed(uint256,address,uint256,uint256,uint256)", "iinnn"},
-		{"Cancelled(uint256,address,uint256,uint256)", "iinn"},
-		{"ServerSet(address,address,bool)", "iin"},
-		{"PagesRecorded(bytes32,address,uint256,uint256,uint256)", "iiinn"},
-		{"Payout(bytes32,address,uint256,uint256,uint256,uint256)", "iiinnn"},
-		{"Settled(uint256,uint256,uint256,uint256,uint256,uint256)", "iinnnn"},
+	static const fake_abi_event evs[] = {
+		{"CategoryCreated(uint256,string,uint256)", "inn", NULL},
+		{"Enrolled(bytes32,uint256,address)", "iii", NULL},
+		{"Subscribed(uint256,address,uint256,uint256,uint256)", "iinnn", NULL},
+		{"Cancelled(uint256,address,uint256,uint256)", "iinn", NULL},
+		{"ServerSet(address,address,bool)", "iin", NULL},
+		{"PagesRecorded(bytes32,address,uint256,uint256,uint256)", "iiinn", NULL},
+		{"Payout(bytes32,address,uint256,uint256,uint256,uint256)", "iiinnn", NULL},
+		{"Settled(uint256,uint256,uint256,uint256,uint256,uint256)", "iinnnn", NULL},
 	};
-	json_error_t err;
-	json_t *abi = json_load_file("contracts/subscription.abi.json", 0, &err), *e;
-	size_t i, nfn = 0, nev = 0, bad = 0;
-	uint32_t seen_fn = 0, seen_ev = 0;
-	if (!abi)
-		diagf("contracts/subscription.abi.json: %s", err.text);
+	size_t nfn, nev;
+	uint32_t seen_fn, seen_ev;
 	reset_chain(0, T_NOV);
-	json_array_foreach(abi, i, e) {
-		const char *type = json_string_value(json_object_get(e, "type"));
-		const char *name = json_string_value(json_object_get(e, "name"));
-		json_t *inputs = json_object_get(e, "inputs"), *in;
-		buf sig = BUF_INIT;
-		size_t k, x;
-		buf_addf(&sig, "%s(", name ? name : "?");
-		json_array_foreach(inputs, k, in) {
-			const char *n = json_string_value(json_object_get(in, "name"));
-			buf_addf(&sig, "%s%s", k ? "," : "", json_string_value(json_object_get(in, "type")));
-			if (!n || !*n) {
-				diagf("%s: an input without a name", name);
-				bad++;
-			}
-		}
-		buf_adds(&sig, ")");
-		if (type && !strcmp(type, "event")) {
-			nev++;
-			for (x = 0; x < ARRAY_SIZE(evs) && strcmp(evs[x].sig, (char *)sig.p); x++)
-				;
-			if (x == ARRAY_SIZE(evs) || !indexed_as(inputs, evs[x].indexed) ||
-			    json_is_true(json_object_get(e, "anonymous"))) {
-				diagf("event %s: not in subscription.h or indexed otherwise", (char *)sig.p);
-				bad++;
-			} else {
-				seen_ev |= 1u << x;
-			}
-		} else if (type && !strcmp(type, "function")) {
-			contract_result r;
-			contract_env env = env_for(S, A1);
-			const char *mut = json_string_value(json_object_get(e, "stateMutability"));
-			char *why = NULL;
-			buf cd = BUF_INIT;
-			nfn++;
-			if (zero_call(&cd, (char *)sig.p, inputs) < 0) {
-				diagf("%s: cannot encode zero arguments", (char *)sig.p);
-				bad++;
-			}
-			for (x = 0; x < ARRAY_SIZE(fns) && strcmp(fns[x].sig, (char *)sig.p); x++)
-				;
-			if (x == ARRAY_SIZE(fns) || !mut || strcmp(fns[x].mut, mut)) {
-				diagf("function %s (%s): not so in subscription.h", (char *)sig.p, mut ? mut : "?");
-				bad++;
-			} else {
-				seen_fn |= 1u << x;
-			}
-			env.readonly = true;
-			if (call_env(&r, &env, cd.p, cd.len) < 0 || (!r.ok && abi_revert_reason(&why, r.ret.p, r.ret.len) < 0)) {
-				bad++;
-			} else if (mut && !strcmp(mut, "view")
-					   ? !r.ok && strcmp(why, "no such category")
-					   : !why || strcmp(why, "state change in a read-only call")) {
-				diagf("%s (%s): %s", (char *)sig.p, mut ? mut : "?", why ? why : "returned");
-				bad++;
-			}
-			free(why);
-			why = NULL;
-			done(&r);
-			rollback();
-			env.readonly = false;
-			env.value = u256_from_u64(1);
-			if (call_env(&r, &env, cd.p, cd.len) < 0) {
-				bad++;
-			} else {
-				bool refused = !r.ok && abi_revert_reason(&why, r.ret.p, r.ret.len) == 0 &&
-					       !strcmp(why, "subscription does not accept LST sent with a call");
-				if (refused != (mut && strcmp(mut, "payable") != 0)) {
-					diagf("%s (%s) with LST sent: %s", (char *)sig.p, mut ? mut : "?",
-					      why ? why : "returned");
-					bad++;
-				}
-			}
-			free(why);
-			done(&r);
-			rollback();
-			buf_free(&cd);
-		} else {
-			bad++;
-		}
-		buf_free(&sig);
-	}
-	ok(abi && nfn == ARRAY_SIZE(fns) && nev == ARRAY_SIZE(evs) && !bad && seen_fn == (1u << ARRAY_SIZE(fns)) - 1 &&
+	int bad = fake_abi_check(&nfn, &nev, &seen_fn, &seen_ev, &chain, &undo, env_for(S, A1),
+				 "contracts/subscription.abi.json", "subscription.h", fns, ARRAY_SIZE(fns), evs,
+				 ARRAY_SIZE(evs), "no such category", "subscription does not accept LST sent with a call");
+	ok(bad == 0 && nfn == ARRAY_SIZE(fns) && nev == ARRAY_SIZE(evs) && seen_fn == (1u << ARRAY_SIZE(fns)) - 1 &&
 		   seen_ev == (1u << ARRAY_SIZE(evs)) - 1,
 	   "subscription.abi.json: %zu functions dispatched with their mutability, %zu events", nfn, nev);
 	ok(bal(A1) == 1000 && chain.nslot == 0 && chain.nlog == 0, "... and none of it changed anything");
-	json_decref(abi);
 }
 
 static void test_categories(void)
