@@ -2,8 +2,9 @@
  * kit.h: the small helpers every native contract needs around
  * contract_result and its storage records, kept in one place: a revert
  * with its reason, return values ABI-encoded, string values with an
- * explicit length, big-endian 64-bit fields, a uint64 as an ABI word, and
- * an event logged with its topics and ABI-encoded data. For the contracts
+ * explicit length, big-endian 64-bit fields, a uint64 as an ABI word, an
+ * event logged with its topics and ABI-encoded data, and the UTF-8 check
+ * of the strings a contract stores. For the contracts
  * in contracts/ only (DONE and FAILED are short names).
  */
 #ifndef LST_KIT_H
@@ -38,6 +39,15 @@ void kit_put_be64(uint8_t *p, uint64_t x);
 uint64_t kit_get_be64(const uint8_t *p);
 /* x as a 32-byte ABI word (a uint256, or an indexed uint topic). */
 void kit_word_u64(uint8_t w[32], uint64_t x);
+
+/*
+ * Whether p[0..len) is UTF-8 (RFC 3629: no overlong forms, no surrogates,
+ * nothing above U+10FFFF), and with controls false, without C0 or C1
+ * controls nor DEL. Strings come back in events and views as Solidity
+ * strings, which ethers and viem decode as UTF-8 and throw on otherwise:
+ * a contract stores none that a client cannot read.
+ */
+bool kit_utf8_valid(const uint8_t *p, size_t len, bool controls);
 
 /*
  * Logs event (its signature: topic 0 is its hash) at address self with

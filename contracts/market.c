@@ -332,45 +332,6 @@ static bool bad_root(const abi_value *root)
 	return !root->len || root->len > MARKET_ROOT_MAX;
 }
 
-/*
- * Whether p[0..len) is UTF-8 (RFC 3629: no overlong forms, no surrogates,
- * nothing above U+10FFFF). Titles, details and labels come back in events
- * and views as Solidity strings, which ethers and viem decode as UTF-8 and
- * throw on otherwise: the market stores none that a client cannot read.
- */
-static bool utf8_valid(const uint8_t *p, size_t len)
-{
-	size_t i = 0;
-	while (i < len) {
-		uint8_t c = p[i];
-		size_t n;
-		uint32_t cp, min;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			n = 1, cp = c & 0x1f, min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			n = 2, cp = c & 0x0f, min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			n = 3, cp = c & 0x07, min = 0x10000;
-		} else {
-			return false;
-		}
-		if (len - i - 1 < n)
-			return false;
-		for (size_t k = 1; k <= n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += n + 1;
-	}
-	return true;
-}
-
 static int f_publish(contract_result *out, contract_env *env, const abi_value *a)
 {
 	const abi_value *title = &a[0], *details = &a[1], *root = &a[3], *label = &a[5], *sig = &a[6];
@@ -390,8 +351,8 @@ static int f_publish(contract_result *out, contract_env *env, const abi_value *a
 		return kit_revert(out, "details too long");
 	if (label->len > MARKET_LABEL_MAX)
 		return kit_revert(out, "label too long");
-	if (!utf8_valid(title->data, title->len) || !utf8_valid(details->data, details->len) ||
-	    !utf8_valid(label->data, label->len))
+	if (!kit_utf8_valid(title->data, title->len, true) || !kit_utf8_valid(details->data, details->len, true) ||
+	    !kit_utf8_valid(label->data, label->len, true))
 		return kit_revert(out, "not UTF-8");
 	if (bad_root(root))
 		return kit_revert(out, "bad root");
@@ -521,7 +482,7 @@ static int f_add_version(contract_result *out, contract_env *env, const abi_valu
 	idx = b.versions;
 	const char *why = bad_root(root) ? "bad root"
 			  : label->len > MARKET_LABEL_MAX ? "label too long"
-			  : !utf8_valid(label->data, label->len) ? "not UTF-8"
+			  : !kit_utf8_valid(label->data, label->len, true) ? "not UTF-8"
 			  : idx == UINT64_MAX ? "too many versions" : NULL;
 	if (why) {
 		buf_free(&b.raw);

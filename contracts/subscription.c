@@ -412,39 +412,7 @@ static int pay(contract_result *out, contract_env *env, const uint8_t *whom, con
 /* Category names: 1..64 bytes of UTF-8 (RFC 3629), no C0 or C1 controls nor DEL. */
 static bool good_name(const uint8_t *p, size_t len)
 {
-	size_t i = 0;
-	if (!len || len > SUB_NAME_MAX)
-		return false;
-	while (i < len) {
-		uint8_t c = p[i];
-		size_t n;
-		uint32_t cp, min;
-		if (c < 0x80) {
-			if (c < 0x20 || c == 0x7f)
-				return false;
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			n = 1, cp = c & 0x1f, min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			n = 2, cp = c & 0x0f, min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			n = 3, cp = c & 0x07, min = 0x10000;
-		} else {
-			return false;
-		}
-		if (len - i - 1 < n)
-			return false;
-		for (size_t k = 1; k <= n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
-			return false;
-		i += n + 1;
-	}
-	return true;
+	return len && len <= SUB_NAME_MAX && kit_utf8_valid(p, len, false);
 }
 
 static int f_create_category(contract_result *out, contract_env *env, const abi_value *a)
