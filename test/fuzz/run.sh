@@ -48,6 +48,8 @@ for t in test/fuzz/fuzz-*.c; do
 			printf '%s' '{"files":[{"cid":"bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku","path":"a","segment_size":4096,"segments":[4137,945],"sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","size":5000}],"version":1}' > "$corpus/one" ;;
 		fuzz-terms)
 			printf '%s' '{"chain_id":161,"market":"0x4c53540000000000000000000000000000000004","author":"0x7e5f4552091a69125d5dfcb7b8c2659029395bdf","title":"A Book","details":"{\\"title\\":\\"A Book\\"}","price":"2000000000000000000","root":"bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku","tree":"0x00000000000000000000000000000000000000000000000000000000000000aa","label":"v1"}' > "$corpus/terms" ;;
+		fuzz-pages)
+			printf '%s' '{"reader":"0x7e5f4552091a69125d5dfcb7b8c2659029395bdf","root":"bafybeic7mueiyosrnkyjv7dwyky2pcth4o4vyvabfmaxxsgbqxmwgq25xu","from":2,"to":4,"expires":1795579200,"signature":"0x'"$(printf '%0130d' 0)"'"}' > "$corpus/request" ;;
 		fuzz-keystore)
 			jq -c '.test1.json' "${LST_VECTORS:-../shared/vectors}/ethereum-tests/KeyStoreTests/basic_tests.json" |
 				sed 's/"c":262144/"C":1/' > "$corpus/pbkdf2" ;;
