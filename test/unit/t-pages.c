@@ -13,6 +13,7 @@
 #include "home.h"
 #include "msg.h"
 #include "pages.h"
+#include "pagefetch.h"
 #include "rpcclient.h"
 #include "seal.h"
 #include "secp.h"
@@ -553,6 +554,13 @@ static enum MHD_Result fake_chain(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	json_t *req = json_loadb(k->body.p ? (const char *)k->body.p : "", k->body.len, 0, NULL);
+	if (!req) { /* not JSON-RPC (pagefetch asks it for a block): 200 with bytes that are no block */
+		static char junk[] = "not the block you asked for";
+		struct MHD_Response *r = MHD_create_response_from_buffer(strlen(junk), junk, MHD_RESPMEM_PERSISTENT);
+		enum MHD_Result ret = MHD_queue_response(c, 200, r);
+		MHD_destroy_response(r);
+		return ret;
+	}
 	const char *m = json_string_value(json_object_get(req, "method"));
 	const char *cd = json_string_value(json_object_get(json_array_get(json_object_get(req, "params"), 0), "data"));
 	buf res = BUF_INIT;
@@ -674,6 +682,35 @@ static void test_gateway(void)
 	   got.len == want.len && !memcmp(got.p, want.p, want.len), "and they open to the book's bytes");
 	close(fd);
 	free(out);
+
+	/* A reader's empty store gets just these pages' blocks from the gateway (pagefetch.h). */
+	char *rdir = xasprintf("%s/reader-blocks", tmp);
+	bstore *rs = bstore_open(rdir);
+	uint64_t nf = 0;
+	buf_reset(&got);
+	out = xasprintf("%s/gw-out2", tmp);
+	fd = open(out, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ok(rs && pagefetch(rs, &nf, A, gw, 0, &ROOT, &g) == 0 && nf == 2 && bstore_has(rs, &ROOT) == 1,
+	   "pagefetch: the root and the one block of file 0 (a file under 1 MiB is one leaf) into an empty store");
+	ok(fd >= 0 && pages_write(rs, fd, &ROOT, &g) == 0 && buf_read_file(&got, out, 1 << 20) == 0 &&
+	   got.len == want.len && !memcmp(got.p, want.p, want.len), "and the pages open from that store alone");
+	ok(rs && pagefetch(rs, &nf, A, gw, 0, &ROOT, &g) == 0 && nf == 0, "fetched again: nothing more");
+	close(fd);
+	free(out);
+	bstore_close(rs);
+	free(rdir);
+	/* A gateway that answers with other bytes than the block asked for: refused, nothing kept. */
+	rdir = xasprintf("%s/reader-blocks-2", tmp);
+	rs = bstore_open(rdir);
+	diag_set_quiet(true);
+	ok(rs && pagefetch(rs, &nf, A, rpc, 0, &ROOT, &g) < 0 && diag_status() == LST_EREFUSED && nf == 0 &&
+	   bstore_has(rs, &ROOT) == 0, "pagefetch: a wrong block is refused (exit 4) and not stored");
+	ok(rs && pagefetch(rs, &nf, A, "http://127.0.0.1:1", 0, &ROOT, &g) < 0 && diag_status() == LST_EUNAVAIL,
+	   "pagefetch: an unreachable gateway is exit 5");
+	diag_set_quiet(false);
+	bstore_close(rs);
+	free(rdir);
+
 	buf_free(&got);
 	buf_free(&want);
 	pages_grant_free(&g);
