@@ -93,6 +93,15 @@ static int pick_version(size_t *idx, const book_version *v, size_t n, const read
 	return -1;
 }
 
+/* The book's versions (*v of *n, book_versions_free) and the one asked for, *idx. 0 or -1 (reported). */
+static int book_version_of(book_version **v, size_t *n, size_t *idx, const read_args *a)
+{
+	int r = book_versions(v, n, a->book);
+	if (r == 1 || (r == 0 && *n == 0))
+		r = diag_error(LST_ENOTFOUND, "no such book '%s'", a->arg);
+	return r == 0 ? pick_version(idx, *v, *n, a) : r;
+}
+
 /*
  * The manifest of root, with its key: from the home when both are here,
  * else obtained from the swarm (without paying: the providers check the
@@ -277,11 +286,7 @@ static int read_version(const read_args *a)
 {
 	book_version *v = NULL;
 	size_t n = 0, vi = 0;
-	int r = book_versions(&v, &n, a->book);
-	if (r == 1 || (r == 0 && n == 0))
-		r = diag_error(LST_ENOTFOUND, "no such book '%s'", a->arg);
-	if (r == 0)
-		r = pick_version(&vi, v, n, a);
+	int r = book_version_of(&v, &n, &vi, a);
 	bstore *s = r == 0 ? home_store(true) : NULL;
 	if (r == 0 && !s)
 		r = -1;
@@ -404,11 +409,7 @@ static int read_pages(const read_args *a)
 		return -1;
 	book_version *v = NULL;
 	size_t n = 0, vi = 0;
-	int r = book_versions(&v, &n, a->book);
-	if (r == 1 || (r == 0 && n == 0))
-		r = diag_error(LST_ENOTFOUND, "no such book '%s'", a->arg);
-	if (r == 0)
-		r = pick_version(&vi, v, n, a);
+	int r = book_version_of(&v, &n, &vi, a);
 	key_entry e;
 	secret_key sk = {NULL};
 	bool have_e = false;
