@@ -79,8 +79,6 @@ static int get_fixed(contract_env *env, bool *found, uint8_t *rec, size_t size, 
 	int rc = env->storage_get(env->ctx, &v, S, k->b, k->n);
 	memset(rec, 0, size);
 	*found = false;
-	if (rc == 0 && !v.len)
-		rc = 1; /* empty reads as absent (contract.h) */
 	if (rc == 0 && v.len == size) {
 		memcpy(rec, v.p, size);
 		*found = true;
@@ -147,8 +145,6 @@ static int cat_get(contract_env *env, cat_rec *c, uint64_t id)
 	memset(c, 0, sizeof(*c));
 	c->raw = (buf)BUF_INIT;
 	rc = env->storage_get(env->ctx, &c->raw, S, k.b, k.n);
-	if (rc == 0 && !c->raw.len)
-		rc = 1; /* empty reads as absent (contract.h) */
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (c->raw.len <= CAT_FIXED || u256_from_be(&c->fee, c->raw.p, 32) < 0)
