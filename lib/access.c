@@ -9,6 +9,7 @@
 #include "rpcclient.h"
 #include "secp.h"
 
+#include <inttypes.h>
 #include <sodium.h>
 
 #include <pthread.h>
@@ -337,4 +338,22 @@ int access_check_salted(const char *rpc_url, const uint8_t addr[20], const cid *
 	if ((r = access_check(rpc_url, addr, root)) >= 0)
 		cache_put(r == 1 ? key : nkey, now, r == 1);
 	return r;
+}
+
+int access_headers_make(access_headers *h, const uint8_t priv[32], const cid *root, uint64_t now, uint64_t lifetime,
+			uint64_t min_height)
+{
+	access_proof p;
+	char v[ACCESS_STR_MAX];
+	if (access_proof_make(&p, priv, root, now + lifetime) < 0)
+		return -1;
+	access_proof_str(v, &p);
+	snprintf(h->proof, sizeof(h->proof), "%s: %s", ACCESS_HEADER, v);
+	h->list[0] = h->proof;
+	h->n = 1;
+	if (min_height) {
+		snprintf(h->height, sizeof(h->height), "%s: %" PRIu64, ACCESS_HEIGHT_HEADER, min_height);
+		h->list[h->n++] = h->height;
+	}
+	return 0;
 }

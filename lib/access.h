@@ -101,6 +101,20 @@ int access_check_cached(const char *rpc_url, const uint8_t addr[20], const cid *
  */
 int access_check_salted(const char *rpc_url, const uint8_t addr[20], const cid *root, uint64_t salt, uint64_t now);
 
+/*
+ * The headers a reader sends with a request about root: X-Lst-Access
+ * (a proof made with priv, valid for lifetime seconds from now) and, when
+ * min_height is not 0, X-Lst-Height. list[0..n) for http_do. 0 or -1
+ * (reported).
+ */
+typedef struct {
+	char proof[ACCESS_STR_MAX + 32], height[64];
+	const char *list[2];
+	size_t n;
+} access_headers;
+int access_headers_make(access_headers *h, const uint8_t priv[32], const cid *root, uint64_t now, uint64_t lifetime,
+			uint64_t min_height) LST_WUR;
+
 /* A root's id on chain: the sha2-256 digest of the root CID's binary form. */
 void root_id(uint8_t out[32], const cid *root);
 

@@ -958,27 +958,16 @@ static void make_headers(fetcher *f)
 		randombytes_buf(id, sizeof(id));
 		hex_encode(f->swarm_id, id, sizeof(id));
 	}
-	char proof[ACCESS_STR_MAX + 32] = "", swarm[64];
-	if (f->o->priv) {
-		access_proof ap;
-		if (access_proof_make(&ap, f->o->priv, &f->root, now + PROOF_LIFETIME) == 0) {
-			char v[ACCESS_STR_MAX];
-			access_proof_str(v, &ap);
-			snprintf(proof, sizeof(proof), "%s: %s", ACCESS_HEADER, v);
-		}
-	}
+	char swarm[64];
+	access_headers h = {.n = 0};
+	if (f->o->priv && access_headers_make(&h, f->o->priv, &f->root, now, PROOF_LIFETIME, f->o->min_height) < 0)
+		h.n = 0;
 	snprintf(swarm, sizeof(swarm), "%s: 1; id=%s", GW_SWARM_HEADER, f->swarm_id);
 	f->hdr = curl_slist_append(NULL, "Accept: application/vnd.ipld.raw");
 	f->hdr_swarm = curl_slist_append(NULL, "Accept: application/vnd.ipld.raw");
-	if (proof[0]) {
-		f->hdr = curl_slist_append(f->hdr, proof);
-		f->hdr_swarm = curl_slist_append(f->hdr_swarm, proof);
-	}
-	if (proof[0] && f->o->min_height) {
-		char height[64];
-		snprintf(height, sizeof(height), "%s: %" PRIu64, ACCESS_HEIGHT_HEADER, f->o->min_height);
-		f->hdr = curl_slist_append(f->hdr, height);
-		f->hdr_swarm = curl_slist_append(f->hdr_swarm, height);
+	for (size_t i = 0; i < h.n; i++) {
+		f->hdr = curl_slist_append(f->hdr, h.list[i]);
+		f->hdr_swarm = curl_slist_append(f->hdr_swarm, h.list[i]);
 	}
 	f->hdr_swarm = curl_slist_append(f->hdr_swarm, swarm);
 	f->proof_made = now;

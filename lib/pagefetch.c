@@ -15,8 +15,7 @@
 typedef struct {
 	bstore *s;
 	const char *base;
-	const char *hdrs[2];
-	size_t nhdrs;
+	access_headers h;
 	uint64_t fetched;
 } fetcher;
 
@@ -34,7 +33,7 @@ static int get_block(fetcher *f, const cid *c)
 	char *url = xasprintf("%s/ipfs/%s?format=raw", f->base, cs);
 	buf b = BUF_INIT;
 	long status = 0;
-	int r = http_do(&b, &status, err, sizeof(err), url, f->hdrs, f->nhdrs, NULL, 0, BLOCK_MAX, BLOCK_TIMEOUT_MS);
+	int r = http_do(&b, &status, err, sizeof(err), url, f->h.list, f->h.n, NULL, 0, BLOCK_MAX, BLOCK_TIMEOUT_MS);
 	if (r < 0)
 		r = diag_error(LST_EUNAVAIL, "cannot get block '%s' from '%s': %s", cs, f->base, err);
 	else if (status == 403)
@@ -75,8 +74,7 @@ int pagefetch(bstore *s, uint64_t *fetched, const uint8_t priv[32], const char *
 	      const cid *root, const pages_grant *g)
 {
 	fetcher f = {.s = s};
-	char proof[ACCESS_STR_MAX], hp[ACCESS_STR_MAX + 32], hh[64], name[24];
-	access_proof p;
+	char name[24];
 	int r = 0;
 	if (fetched)
 		*fetched = 0;
@@ -84,16 +82,9 @@ int pagefetch(bstore *s, uint64_t *fetched, const uint8_t priv[32], const char *
 	if (!base)
 		return diag_error(LST_EUSAGE, "no gateway to fetch the pages from");
 	f.base = base;
-	if (access_proof_make(&p, priv, root, (uint64_t)time(NULL) + PROOF_LIFETIME) < 0) {
+	if (access_headers_make(&f.h, priv, root, (uint64_t)time(NULL), PROOF_LIFETIME, min_height) < 0) {
 		free(base);
 		return -1;
-	}
-	access_proof_str(proof, &p);
-	snprintf(hp, sizeof(hp), "%s: %s", ACCESS_HEADER, proof);
-	f.hdrs[f.nhdrs++] = hp;
-	if (min_height) {
-		snprintf(hh, sizeof(hh), "%s: %" PRIu64, ACCESS_HEIGHT_HEADER, min_height);
-		f.hdrs[f.nhdrs++] = hh;
 	}
 	if (!bstore_has(s, root))
 		r = get_block(&f, root);

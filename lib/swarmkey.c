@@ -40,9 +40,7 @@ typedef struct {
 	const uint8_t *priv;
 	const cid *root;
 	char cs[CID_STR_MAX];
-	const char *hdrs[2];
-	size_t nhdrs;
-	char hdr[ACCESS_STR_MAX + 32], height[64];
+	access_headers h;      /* the proof, and X-Lst-Height */
 	char **asked;         /* base URLs asked already */
 	size_t nasked;
 	int rank;             /* the worst outcome so far */
@@ -103,7 +101,7 @@ static int ask(asker *a, const char *base_in)
 	long status = 0;
 	char err[256];
 	int got = 0;
-	if (http_do(&body, &status, err, sizeof(err), (char *)url.p, a->hdrs, a->nhdrs, NULL, 0, KEY_REPLY_MAX,
+	if (http_do(&body, &status, err, sizeof(err), (char *)url.p, a->h.list, a->h.n, NULL, 0, KEY_REPLY_MAX,
 		    KEY_TIMEOUT_MS) < 0) {
 		note(a, R_UNAVAIL, "cannot reach '%s'", base);
 		goto out;
@@ -148,18 +146,8 @@ int swarm_key_get(uint8_t *key, char **from, bstore *s, const uint8_t priv[32], 
 	if (from)
 		*from = NULL;
 	cid_str(a.cs, root);
-	access_proof p;
-	if (access_proof_make(&p, priv, root, (uint64_t)time(NULL) + PROOF_LIFETIME) < 0)
+	if (access_headers_make(&a.h, priv, root, (uint64_t)time(NULL), PROOF_LIFETIME, min_height) < 0)
 		return -1;
-	char proof[ACCESS_STR_MAX];
-	access_proof_str(proof, &p);
-	snprintf(a.hdr, sizeof(a.hdr), "%s: %s", ACCESS_HEADER, proof);
-	a.hdrs[0] = a.hdr;
-	a.nhdrs = 1;
-	if (min_height) {
-		snprintf(a.height, sizeof(a.height), "%s: %" PRIu64, ACCESS_HEIGHT_HEADER, min_height);
-		a.hdrs[a.nhdrs++] = a.height;
-	}
 	const char *got = NULL;
 	for (size_t i = 0; !got && i < npeers; i++)
 		if (ask(&a, peers[i]))
